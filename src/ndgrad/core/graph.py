@@ -1,0 +1,246 @@
+"""Tensors as the engine sees them, graph nodes, and how a primitive is applied.
+
+`apply` is the hot path of every operation: it computes the primitive on raw
+arrays, and only when something needs it records a node (reverse mode) or
+pushes tangents (forward mode).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import backend
+from .errors import GraphError, broadcast_error
+from .mode import STATE
+
+if TYPE_CHECKING:
+    from .registry import Primitive
+
+xp = backend.xp
+
+
+class TensorBase:
+    """The state autodiff needs; the public `Tensor` adds the array methods.
+
+    `_tan` maps a forward-mode level to this tensor's tangent at that level.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "_node", "_version", "_tan", "_hooks", "__weakref__")
+
+    data: Any
+    requires_grad: bool
+    grad: Any
+    _node: Node | None
+    _version: int
+    _tan: dict[int, Any] | None
+    _hooks: list | None
+
+
+# The class that results are made of, set by the tensor layer above.
+_tensor_class: type[TensorBase] = TensorBase
+_new = object.__new__
+
+
+def set_tensor_class(cls: type[TensorBase]) -> None:
+    global _tensor_class
+    _tensor_class = cls
+
+
+def wrap(data: Any, node: Node | None = None, requires_grad: bool = False) -> Any:
+    """A tensor around raw array data (no copy, no checks)."""
+    t = _new(_tensor_class)
+    t.data = data
+    t.requires_grad = requires_grad
+    t.grad = None
+    t._node = node
+    t._version = 0
+    t._tan = None
+    t._hooks = None
+    return t
+
+
+class Node:
+    """One recorded application of a primitive: what its rules need.
+
+    `args` are the call's arguments (tensors and constants), `ans` the raw
+    output.  After backward they are released unless `retain_graph=True`.
+    """
+
+    __slots__ = ("prim", "args", "params", "ans", "versions", "ans_tan", "hooks", "retained", "modified_by", "meta")
+
+    def __init__(self, prim: Primitive, args: tuple, params: dict, ans: Any, versions: tuple) -> None:
+        self.prim = prim
+        self.args = args
+        self.params = params
+        self.ans = ans
+        self.versions = versions
+        self.ans_tan = None
+        self.hooks = None
+        self.retained = None
+        self.modified_by = None
+        self.meta = None
+
+    @property
+    def name(self) -> str:
+        return self.prim.name
+
+    @property
+    def shape(self) -> tuple:
+        return self.meta[0] if self.ans is None else xp.shape(self.ans)
+
+    @property
+    def dtype(self) -> Any:
+        return self.meta[1] if self.ans is None else self.ans.dtype
+
+    @property
+    def released(self) -> bool:
+        return self.args is None
+
+    def release(self) -> None:
+        self.meta = (xp.shape(self.ans), self.ans.dtype)
+        self.args = self.ans = self.ans_tan = self.versions = None
+
+    def parents(self) -> list[TensorBase]:
+        """The tensor arguments that gradients flow to."""
+        if self.args is None:
+            raise released_error(self)
+        return [a for a in self.args if isinstance(a, TensorBase) and a.requires_grad]
+
+    def __repr__(self) -> str:
+        return f"<{self.prim.name} node, shape {self.shape}>"
+
+
+def released_error(node: Node) -> GraphError:
+    return GraphError(
+        f"Trying to backward through the graph a second time (at '{node.prim.name}'): "
+        "its saved values were freed by the first backward. "
+        "Pass retain_graph=True to the first backward() if you need to go through it again."
+    )
+
+
+def _explain(prim: Primitive, vals: list, exc: Exception) -> Exception:
+    """Turn NumPy's terse shape errors into ones that name the op and shapes."""
+    shapes = [xp.shape(v) for v in vals if isinstance(v, backend.ARRAY_TYPES)]
+    if prim.broadcasting and len(shapes) > 1:
+        try:
+            xp.broadcast_shapes(*shapes)
+        except ValueError:
+            return broadcast_error(prim.name, shapes)
+    return type(exc)(f"{prim.name}: {exc} (operand shapes: {', '.join(map(str, shapes))})")
+
+
+def apply(prim: Primitive, args: tuple, params: dict) -> Any:
+    """Apply a primitive to tensors and constants; record it when needed."""
+    vals = []
+    record = tangent = False
+    for a in args:
+        if isinstance(a, TensorBase):
+            vals.append(a.data)
+            if a.requires_grad:
+                record = True
+            if a._tan is not None:
+                tangent = True
+        else:
+            vals.append(a)
+    try:
+        out = prim.impl(*vals, **params)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise _explain(prim, vals, exc) from None
+    t = wrap(out)
+    if record and STATE.grad_enabled:
+        versions = tuple(getattr(args[i], "_version", None) for i in prim.reads_args)
+        t._node = Node(prim, args, params, out, versions)
+        t.requires_grad = True
+    if tangent:
+        push_tangents(prim, args, params, t)
+    return t
+
+
+# ---------------------------------------------------------------- forward mode
+
+
+def _levels(args: tuple) -> list[int]:
+    levels: set[int] = set()
+    for a in args:
+        if isinstance(a, TensorBase) and a._tan:
+            levels.update(a._tan)
+    return sorted(levels)
+
+
+def strip(a: Any, level: int) -> Any:
+    """`a` as seen by a rule at forward-mode `level`: without tangents of that
+    level or deeper ones; a raw array when nothing else needs tracking."""
+    if not isinstance(a, TensorBase):
+        return a
+    keep = {k: v for k, v in a._tan.items() if k < level} if a._tan else None
+    tracked = a.requires_grad and STATE.grad_enabled
+    if not keep and not tracked:
+        return a.data
+    s = wrap(a.data)
+    s._tan = keep or None
+    if tracked:
+        s.requires_grad = True
+        s._node = a._node if a._node is not None else Node(_IDENTITY, (a,), {}, a.data, ())
+    return s
+
+
+def _is_raw(values: list) -> bool:
+    return not any(isinstance(v, TensorBase) for v in values)
+
+
+def align_batch(t: Any, in_ndim: int, out_ndim: int) -> Any:
+    """Insert size-1 axes after a tangent's batch axes so that it broadcasts
+    against the other operands like its primal does."""
+    nb = t.ndim - in_ndim
+    if nb and in_ndim < out_ndim:
+        t = t.reshape(t.shape[:nb] + (1,) * (out_ndim - in_ndim) + t.shape[nb:])
+    return t
+
+
+def broadcast_to(x: Any, shape: tuple) -> Any:
+    if isinstance(x, TensorBase):
+        return x.broadcast_to(shape)  # type: ignore[attr-defined]
+    return xp.broadcast_to(x, shape)
+
+
+def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -> None:
+    """Forward mode: give `out` a tangent at every level its arguments have one."""
+    out_ndim = xp.ndim(out.data)
+    for level in _levels(args):
+        primals = [strip(a, level) for a in args]
+        ans = strip(out, level)
+        terms = []
+        for i, a in enumerate(args):
+            t = a._tan.get(level) if isinstance(a, TensorBase) and a._tan else None
+            if t is None or prim.jvps[i] is None:
+                continue
+            if prim.broadcasting:
+                t = align_batch(t, xp.ndim(a.data), out_ndim)
+            terms.append((prim.jvps[i], t))
+        if not terms:
+            continue
+        raw = _is_raw(primals) and _is_raw([ans]) and _is_raw([t for _, t in terms])
+        prev, STATE.raw = STATE.raw, raw
+        try:
+            total = None
+            for rule, t in terms:
+                c = rule(t, ans, *primals, **params)
+                total = c if total is None else total + c
+        finally:
+            STATE.raw = prev
+        shape = total.shape
+        full = tuple(shape[: len(shape) - out_ndim]) + xp.shape(out.data)
+        if shape != full:
+            total = broadcast_to(total, full)
+        if out._tan is None:
+            out._tan = {}
+        out._tan[level] = total
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+# Links an alias of a leaf back to it (see `strip`); the engine treats it like
+# any primitive.  Registered by the registry module to avoid an import cycle.
+_IDENTITY: Any = None

@@ -1,0 +1,99 @@
+"""Global autodiff state: grad mode, raw mode and forward-mode levels."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    __slots__ = ("grad_enabled", "raw")
+
+    def __init__(self) -> None:
+        # Record graphs for tensors that require grad?
+        self.grad_enabled = True
+        # Primitives compute on raw arrays and return raw arrays: the engine
+        # sets this while it runs first-order derivative rules.
+        self.raw = False
+
+
+STATE = _State()
+
+_levels = itertools.count(1)
+
+
+def new_level() -> int:
+    """A fresh forward-mode level: tangents of nested jvps never mix."""
+    return next(_levels)
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode, restoring it after."""
+
+    enabled: bool
+
+    def __enter__(self) -> None:
+        self._prev = STATE.grad_enabled
+        STATE.grad_enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.grad_enabled = self._prev
+
+    def __call__(self, fn: F) -> F:
+        enabled = self.enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = STATE.grad_enabled
+            STATE.grad_enabled = enabled
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.grad_enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Operations inside record no graph (like `torch.no_grad`)."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Turn recording back on inside a `no_grad` block."""
+
+    enabled = True
+
+
+class set_grad_enabled(_GradMode):
+    """Set grad mode now; as a context manager, restore it on exit."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.enabled = bool(mode)
+        self._prev = STATE.grad_enabled
+        STATE.grad_enabled = self.enabled
+
+    def __enter__(self) -> None:
+        pass
+
+
+def is_grad_enabled() -> bool:
+    return STATE.grad_enabled
+
+
+class raw_mode:
+    """Run derivative rules on raw arrays (first-order backward)."""
+
+    __slots__ = ("_prev",)
+
+    def __enter__(self) -> None:
+        self._prev = STATE.raw
+        STATE.raw = True
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.raw = self._prev

@@ -1,0 +1,134 @@
+"""The primitive registry: every differentiable operation is one row here.
+
+A row names the operation, its forward computation on raw arrays, its reverse
+rule (VJP) and its forward rule (JVP), one rule per argument:
+
+    exp = primitive("exp", np.exp,
+                    vjp=lambda g, ans, x: g * ans,
+                    jvp=lambda t, ans, x: t * ans)
+
+A rule receives the cotangent `g` (or tangent `t`), the output `ans`, every
+argument of the call and its keyword parameters.  Rules are written with
+ndgrad's own operations, so the same rule runs on raw arrays for a
+first-order gradient and on tensors when the gradient must be differentiated
+again.  `g` and `t` may carry extra leading batch dimensions (one-pass
+Jacobians); rules index from the right to let them ride along.
+"""
+
+from __future__ import annotations
+
+import dis
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import graph
+
+Rule = Callable[..., Any]
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+def _loaded_names(rule: Rule) -> set[str] | None:
+    """Local names a rule reads, or None when it takes *args / **kwargs."""
+    code = rule.__code__
+    if code.co_flags & 0x0C:
+        return None
+    names = set(code.co_cellvars)
+    for ins in dis.get_instructions(rule):
+        if ins.opname.startswith("LOAD_FAST") or ins.opname == "LOAD_DEREF":
+            val = ins.argval
+            names |= set(val) if isinstance(val, tuple) else {val}
+    return names
+
+
+def _reads(rules: Sequence[Rule | None], nargs: int) -> tuple[bool, tuple[int, ...]]:
+    """Which values the rules read: (the output?, indices of the arguments).
+
+    Found once, from the rules' bytecode, so that version counters check
+    exactly the values a derivative needs.
+    """
+    reads_ans, reads_args = False, set()
+    for rule in rules:
+        if rule is None:
+            continue
+        # A rule built from a local derivative `d(ans, *args)` reads what d reads.
+        fn = getattr(rule, "derivative", rule)
+        skip = 0 if fn is not rule else 1
+        names = _loaded_names(fn)
+        if names is None:
+            return True, tuple(range(nargs))
+        params = fn.__code__.co_varnames[skip : fn.__code__.co_argcount]
+        reads_ans |= len(params) > 0 and params[0] in names
+        reads_args |= {i for i, p in enumerate(params[1 : 1 + nargs]) if p in names}
+    return reads_ans, tuple(sorted(reads_args))
+
+
+class Primitive:
+    """One differentiable operation: forward on raw arrays plus its rules."""
+
+    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "reads_ans", "reads_args")
+
+    def __init__(
+        self,
+        name: str,
+        impl: Callable[..., Any],
+        vjps: tuple[Rule | None, ...],
+        jvps: tuple[Rule | None, ...],
+        broadcasting: bool,
+    ) -> None:
+        self.name = name
+        self.impl = impl
+        self.vjps = vjps
+        self.jvps = jvps
+        self.broadcasting = broadcasting
+        self.reads_ans, self.reads_args = _reads(vjps, len(vjps))
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        if graph.STATE.raw:
+            return self.impl(*args, **params)
+        return graph.apply(self, args, params)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def _as_rules(rule: Rule | Sequence[Rule | None] | None) -> tuple[Rule | None, ...]:
+    if rule is None:
+        return ()
+    return tuple(rule) if isinstance(rule, (tuple, list)) else (rule,)
+
+
+def primitive(
+    name: str,
+    impl: Callable[..., Any],
+    vjp: Rule | Sequence[Rule | None],
+    jvp: Rule | Sequence[Rule | None],
+    *,
+    broadcasting: bool = False,
+) -> Primitive:
+    """Declare a differentiable primitive and add it to the registry.
+
+    `vjp` and `jvp` hold one rule per positional argument (a single rule for a
+    one-argument primitive); `None` marks an argument with no derivative.
+    `broadcasting=True` says the arguments broadcast against each other as in
+    NumPy's ufuncs: the engine then sums cotangents back to each argument's
+    shape, so rules never do it themselves.
+    """
+    vjps, jvps = _as_rules(vjp), _as_rules(jvp)
+    if len(vjps) != len(jvps):
+        raise ValueError(f"primitive {name!r}: {len(vjps)} VJP rules but {len(jvps)} JVP rules")
+    if [r is None for r in vjps] != [r is None for r in jvps]:
+        raise ValueError(f"primitive {name!r}: VJP and JVP rules must cover the same arguments")
+    if name in REGISTRY:
+        raise ValueError(f"a primitive named {name!r} is already registered")
+    prim = Primitive(name, impl, vjps, jvps, broadcasting)
+    REGISTRY[name] = prim
+    return prim
+
+
+graph._IDENTITY = primitive(
+    "identity",
+    lambda x: x,
+    vjp=lambda g, ans, x: g,
+    jvp=lambda t, ans, x: t,
+)

@@ -1,0 +1,16 @@
+"""Operations by family.  Each module lists its public names in `__all__`."""
+
+from .compare import *  # noqa: F403
+from .creation import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .index import *  # noqa: F403
+from .products import *  # noqa: F403
+from .reduce import *  # noqa: F403
+from .shape import *  # noqa: F403
+from . import compare, creation, elementwise, index, products, reduce, shape
+
+__all__ = [
+    name
+    for module in (compare, creation, elementwise, index, products, reduce, shape)
+    for name in module.__all__
+]

@@ -1,0 +1,226 @@
+"""Elementwise primitives: NumPy's ufuncs with their derivatives.
+
+Most rows give the local derivative `d(ans, *args)`; the VJP multiplies the
+cotangent by it and the JVP the tangent, since an elementwise Jacobian is
+diagonal.  Broadcasting between arguments is undone by the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ..backend import xp
+from ..core import TensorBase, primitive
+
+__all__ = [
+    "add", "subtract", "multiply", "divide", "true_divide", "power", "pow",
+    "negative", "positive", "floor_divide", "remainder", "mod", "fmod",
+    "abs", "absolute", "exp", "expm1", "exp2", "log", "log2", "log10", "log1p",
+    "sqrt", "square", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos",
+    "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+    "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
+    "sigmoid", "relu", "softplus", "sign", "floor", "ceil", "round", "trunc",
+    "maximum", "minimum", "clip", "where", "logaddexp", "astype", "hypot",
+]
+
+
+def _vjp(d: Callable) -> Callable:
+    def rule(g, ans, *args):
+        return g * d(ans, *args)
+
+    rule.derivative = d  # type: ignore[attr-defined]
+    return rule
+
+
+def _jvp(d: Callable) -> Callable:
+    def rule(t, ans, *args):
+        return t * d(ans, *args)
+
+    rule.derivative = d  # type: ignore[attr-defined]
+    return rule
+
+
+def elementwise(name: str, impl: Callable, *derivatives: Callable | None) -> Any:
+    """A primitive whose Jacobian is diagonal: one local derivative per argument."""
+    vjps = [None if d is None else _vjp(d) for d in derivatives]
+    jvps = [None if d is None else _jvp(d) for d in derivatives]
+    return primitive(name, impl, vjps, jvps, broadcasting=len(derivatives) > 1)
+
+
+def _zero(ans, x):
+    return 0 * ans
+
+
+# Linear operations: the rules pass the cotangent through.
+add = primitive(
+    "add", xp.add,
+    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
+    jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: t),
+    broadcasting=True,
+)
+subtract = primitive(
+    "subtract", xp.subtract,
+    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g),
+    jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t),
+    broadcasting=True,
+)
+negative = primitive("negative", xp.negative, vjp=lambda g, ans, x: -g, jvp=lambda t, ans, x: -t)
+
+multiply = elementwise("multiply", xp.multiply, lambda ans, x, y: y, lambda ans, x, y: x)
+divide = elementwise("divide", xp.divide, lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
+
+
+def _dpow_base(ans, x, y):
+    return y * x ** (y - 1)
+
+
+def _dpow_exponent(ans, x, y):
+    # d(x**y)/dy = log(x) x**y, taken as 0 where x == 0 (as PyTorch and JAX do).
+    safe = where(x == 0, 1, x)
+    return where(x == 0, 0 * ans, ans * log(safe))
+
+
+power = elementwise("power", xp.power, _dpow_base, _dpow_exponent)
+maximum = elementwise(
+    "maximum", xp.maximum,
+    # Ties share the gradient equally, as in JAX.
+    lambda ans, x, y: (x > y) + 0.5 * (x == y),
+    lambda ans, x, y: (x < y) + 0.5 * (x == y),
+)
+minimum = elementwise(
+    "minimum", xp.minimum,
+    lambda ans, x, y: (x < y) + 0.5 * (x == y),
+    lambda ans, x, y: (x > y) + 0.5 * (x == y),
+)
+def _zero2(ans, x, y):
+    return 0 * ans
+
+
+floor_divide = elementwise("floor_divide", xp.floor_divide, _zero2, _zero2)
+remainder = elementwise(
+    "remainder", xp.remainder, lambda ans, x, y: 0 * ans + 1, lambda ans, x, y: -floor_divide(x, y)
+)
+fmod = elementwise("fmod", xp.fmod, lambda ans, x, y: 0 * ans + 1, lambda ans, x, y: -trunc(x / y))
+arctan2 = elementwise(
+    "arctan2", xp.arctan2,
+    lambda ans, y, x: x / (x * x + y * y),
+    lambda ans, y, x: -y / (x * x + y * y),
+)
+hypot = elementwise("hypot", xp.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+logaddexp = elementwise(
+    "logaddexp", xp.logaddexp,
+    lambda ans, x, y: exp(x - ans),
+    lambda ans, x, y: exp(y - ans),
+)
+
+exp = elementwise("exp", xp.exp, lambda ans, x: ans)
+expm1 = elementwise("expm1", xp.expm1, lambda ans, x: ans + 1)
+exp2 = elementwise("exp2", xp.exp2, lambda ans, x: ans * math.log(2))
+log = elementwise("log", xp.log, lambda ans, x: 1 / x)
+log2 = elementwise("log2", xp.log2, lambda ans, x: 1 / (x * math.log(2)))
+log10 = elementwise("log10", xp.log10, lambda ans, x: 1 / (x * math.log(10)))
+log1p = elementwise("log1p", xp.log1p, lambda ans, x: 1 / (x + 1))
+sqrt = elementwise("sqrt", xp.sqrt, lambda ans, x: 0.5 / ans)
+square = elementwise("square", xp.square, lambda ans, x: 2 * x)
+reciprocal = elementwise("reciprocal", xp.reciprocal, lambda ans, x: -ans * ans)
+absolute = elementwise("absolute", xp.absolute, lambda ans, x: sign(x))
+sin = elementwise("sin", xp.sin, lambda ans, x: cos(x))
+cos = elementwise("cos", xp.cos, lambda ans, x: -sin(x))
+tan = elementwise("tan", xp.tan, lambda ans, x: 1 + ans * ans)
+arcsin = elementwise("arcsin", xp.arcsin, lambda ans, x: 1 / sqrt(1 - x * x))
+arccos = elementwise("arccos", xp.arccos, lambda ans, x: -1 / sqrt(1 - x * x))
+arctan = elementwise("arctan", xp.arctan, lambda ans, x: 1 / (1 + x * x))
+sinh = elementwise("sinh", xp.sinh, lambda ans, x: cosh(x))
+cosh = elementwise("cosh", xp.cosh, lambda ans, x: sinh(x))
+tanh = elementwise("tanh", xp.tanh, lambda ans, x: 1 - ans * ans)
+arcsinh = elementwise("arcsinh", xp.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
+arccosh = elementwise("arccosh", xp.arccosh, lambda ans, x: 1 / sqrt(x * x - 1))
+arctanh = elementwise("arctanh", xp.arctanh, lambda ans, x: 1 / (1 - x * x))
+
+
+def _sigmoid(x):
+    # tanh form: stable for large |x| and keeps float32 as float32.
+    return 0.5 * xp.tanh(0.5 * x) + 0.5
+
+
+sigmoid = elementwise("sigmoid", _sigmoid, lambda ans, x: ans * (1 - ans))
+relu = elementwise("relu", lambda x: xp.maximum(x, 0), lambda ans, x: x > 0)
+
+# Piecewise constant: zero gradient almost everywhere.
+sign = elementwise("sign", xp.sign, _zero)
+floor = elementwise("floor", xp.floor, _zero)
+ceil = elementwise("ceil", xp.ceil, _zero)
+trunc = elementwise("trunc", xp.trunc, _zero)
+_round = elementwise("round", lambda x, decimals=0: xp.round(x, decimals), _zero)
+
+
+def round(x: Any, decimals: int = 0) -> Any:  # noqa: A001 - NumPy's name
+    """Round half to even, like NumPy; its gradient is zero."""
+    return _round(x, decimals=decimals)
+
+
+def _where_impl(cond, x, y):
+    return xp.where(cond, x, y)
+
+
+_where = primitive(
+    "where", _where_impl,
+    vjp=(None, lambda g, ans, c, x, y: g * c, lambda g, ans, c, x, y: g * ~c),
+    jvp=(None, lambda t, ans, c, x, y: t * c, lambda t, ans, c, x, y: t * ~c),
+    broadcasting=True,
+)
+
+
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    """Pick `x` where `condition` holds, else `y` (differentiable in x and y)."""
+    if x is None and y is None:
+        from .index import nonzero
+
+        return nonzero(condition)
+    cond = condition.data if isinstance(condition, TensorBase) else condition
+    return _where(xp.asarray(cond, dtype=bool), x, y)
+
+
+def _astype_impl(x, dtype):
+    return x.astype(dtype, copy=False) if hasattr(x, "astype") else xp.asarray(x, dtype=dtype)
+
+
+astype_prim = primitive(
+    "astype", _astype_impl,
+    vjp=lambda g, ans, x, dtype: g.astype(x.dtype),
+    jvp=lambda t, ans, x, dtype: t.astype(ans.dtype),
+)
+
+
+def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
+    """Cast to `dtype`; differentiable between floating dtypes."""
+    return astype_prim(x, xp.dtype(dtype))
+
+
+def positive(x: Any) -> Any:
+    return x + 0 if getattr(x, "dtype", None) != bool else x
+
+
+def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    """Limit values to [a_min, a_max]; the gradient passes where x is inside."""
+    if a_min is not None:
+        x = where(x < a_min, a_min, x)
+    if a_max is not None:
+        x = where(x > a_max, a_max, x)
+    return x
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + exp(x)), stable for large |x|."""
+    return logaddexp(x, 0)
+
+
+# NumPy and array-API aliases.
+true_divide = divide
+pow = power  # noqa: A001
+mod = remainder
+abs = absolute  # noqa: A001
+asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
+asinh, acosh, atanh = arcsinh, arccosh, arctanh

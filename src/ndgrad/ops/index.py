@@ -1,0 +1,3 @@
+"""Indexing (placeholder until the indexing ops land)."""
+
+__all__: list[str] = []

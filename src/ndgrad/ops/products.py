@@ -1,0 +1,3 @@
+"""Products (placeholder until matmul/einsum land)."""
+
+__all__: list[str] = []

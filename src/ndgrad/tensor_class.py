@@ -1,0 +1,543 @@
+"""The public Tensor: a thin class whose operators and methods forward to ops.
+
+The state autodiff needs lives in `core.TensorBase`; everything here is one
+line that calls the operation of the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from . import ops
+from .backend import ARRAY_TYPES, xp
+from .core import engine
+from .core.errors import DtypeError, GraphError
+from .core.graph import Node, TensorBase, set_tensor_class, wrap
+from .core.mode import STATE
+from .ops import elementwise as ew
+
+_DEFAULT_DTYPES = {xp.dtype(xp.float64), xp.dtype(xp.int64), xp.dtype(bool)}
+
+
+class Tensor(TensorBase):
+    """An n-dimensional array that can record operations for autodiff."""
+
+    __slots__ = ()
+    # NumPy defers to our reflected operators and ufunc protocol.
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        if isinstance(data, TensorBase):
+            data = data.data
+        self.data = xp.asarray(data, dtype=dtype)
+        self.grad = None
+        self._node = None
+        self._version = 0
+        self._tan = None
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """The rank: the number of axes (a 3x2x4 tensor has ndim 3)."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    @property
+    def itemsize(self) -> int:
+        return self.data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.data.nbytes
+
+    @property
+    def T(self) -> Tensor:
+        return ops.transpose(self)
+
+    @property
+    def mT(self) -> Tensor:
+        return ops.matrix_transpose(self)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        return self._node
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return self.size
+
+    # ------------------------------------------------------------ conversions
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        arr = xp.asarray(self.data, dtype=dtype)
+        return arr.copy() if copy else arr
+
+    def numpy(self) -> Any:
+        """The values as a NumPy array (shares memory; detached from the graph)."""
+        return xp.asarray(self.data)
+
+    def item(self) -> Any:
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __index__(self) -> int:
+        return self.data.__index__()
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __complex__(self) -> complex:
+        return complex(self.data)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (a scalar has no length; use .item())")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        body = xp.array2string(xp.asarray(self.data), separator=", ", prefix="tensor(")
+        extras = []
+        if self.dtype not in _DEFAULT_DTYPES:
+            extras.append(f"dtype={self.dtype}")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{self._node.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({body}{''.join(', ' + e for e in extras)})"
+
+    __str__ = __repr__
+
+    # --------------------------------------------------------------- autograd
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (PyTorch style)."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not xp.issubdtype(self.dtype, xp.inexact):
+            raise DtypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.dtype}. "
+                "Create it with a float dtype, e.g. ndgrad.tensor([1.0, 2.0]) or x.astype('float64')."
+            )
+        if not requires_grad and self._node is not None:
+            raise GraphError("requires_grad can only be turned off on leaf tensors; use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """The same values, cut off from the graph (shares memory)."""
+        return wrap(self.data)
+
+    def detach_(self) -> Tensor:
+        self._node = None
+        self.requires_grad = False
+        return self
+
+    def clone(self) -> Tensor:
+        return ops.copy(self)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` of this non-leaf tensor after backward."""
+        if self._node is None:
+            return
+        self._node.retained = self
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned
+        tensor replaces the gradient.  Returns a function that removes the hook."""
+        if not self.requires_grad:
+            raise GraphError("cannot register a hook on a tensor that does not require grad")
+        if self._node is None:
+            hooks = self._hooks = self._hooks or []
+        else:
+            hooks = self._node.hooks = self._node.hooks or []
+        hooks.append(hook)
+        return lambda: hooks.remove(hook)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # ---------------------------------------------------------------- in place
+    def _inplace(self, opname: str, fn: Callable[..., Any], *args: Any) -> Tensor:
+        """Apply `fn(self, *args)` and write the result into self's memory."""
+        tracked = STATE.grad_enabled and (
+            self.requires_grad or any(isinstance(a, TensorBase) and a.requires_grad for a in args)
+        )
+        if tracked and self.requires_grad and self._node is None:
+            raise GraphError(
+                f"a leaf tensor that requires grad is used in an in-place operation ({opname}). "
+                "Wrap the update in `with ndgrad.no_grad():` (as in an SGD step) or use the out-of-place form."
+            )
+        if not tracked:
+            result = fn(wrap(self.data), *args).data
+            node = None
+        else:
+            old = wrap(self.data, self._node, self.requires_grad)
+            res = fn(old, *args)
+            node = res._node
+            if node is not None and 0 in node.prim.reads_args:
+                old.data = xp.array(self.data)  # the rule needs the old values
+            if self._node is not None:
+                self._node.modified_by = opname
+            result = res.data
+        if isinstance(self.data, xp.ndarray) and self.data.flags.writeable:
+            xp.copyto(self.data, result, casting="same_kind")
+        else:
+            self.data = xp.array(result, dtype=self.dtype)
+        self._version += 1
+        engine.note_inplace(self, opname)
+        if tracked:
+            self._node, self.requires_grad = node, True
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace("+= (add_)", ew.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace("-= (sub_)", ew.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace("*= (mul_)", ew.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace("/= (div_)", ew.divide, other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self._inplace("**= (pow_)", ew.power, other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._inplace("x[...] = v (setitem)", ops.index_update, index, value)
+
+    def add_(self, other: Any) -> Tensor:
+        return self.__iadd__(other)
+
+    def sub_(self, other: Any) -> Tensor:
+        return self.__isub__(other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self.__imul__(other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self.__itruediv__(other)
+
+    def zero_(self) -> Tensor:
+        return self._inplace("zero_", lambda x: x * 0)
+
+    def fill_(self, value: Any) -> Tensor:
+        return self._inplace("fill_", lambda x: x * 0 + value)
+
+    # --------------------------------------------------------------- operators
+    def __add__(self, other: Any) -> Tensor:
+        return ew.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ew.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ew.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ew.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ew.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ew.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ew.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ew.divide(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ew.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ew.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return ew.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ew.remainder(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ew.power(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ew.power(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ew.negative(self)
+
+    def __pos__(self) -> Tensor:
+        return ew.positive(self)
+
+    def __abs__(self) -> Tensor:
+        return ew.absolute(self)
+
+    # Comparisons and logic give bool tensors (not differentiable).
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.equal(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.not_equal(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return ops.less(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return ops.less_equal(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return ops.greater(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return ops.greater_equal(self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return ops.logical_and(self, other) if self.dtype == bool else ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return self.__and__(other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return ops.logical_or(self, other) if self.dtype == bool else ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return self.__or__(other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return ops.logical_xor(self, other) if self.dtype == bool else ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return self.__xor__(other)
+
+    def __invert__(self) -> Tensor:
+        return ops.logical_not(self) if self.dtype == bool else ops.bitwise_invert(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index)
+
+    # NumPy interoperability: ufuncs and functions on tensors stay on tensors.
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        from .interop import array_ufunc
+
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        from .interop import array_function
+
+        return array_function(func, types, args, kwargs)
+
+    # ------------------------------------------------------------ NumPy methods
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, *shape)
+
+    def flatten(self) -> Tensor:
+        return ops.flatten(self)
+
+    def ravel(self) -> Tensor:
+        return ops.ravel(self)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = tuple(axes[0])
+        return ops.transpose(self, axes or None)
+
+    def permute(self, *axes: Any) -> Tensor:
+        return self.transpose(*axes)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return ops.swapaxes(self, axis1, axis2)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        return ops.moveaxis(self, source, destination)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return ops.squeeze(self, axis)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        return ops.expand_dims(self, axis)
+
+    def expand_dims(self, axis: Any) -> Tensor:
+        return ops.expand_dims(self, axis)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        return ops.broadcast_to(self, shape)
+
+    def expand(self, *shape: Any) -> Tensor:
+        return ops.broadcast_to(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+
+    def repeat(self, repeats: Any, axis: Any = None) -> Tensor:
+        return ops.repeat(self, repeats, axis)
+
+    def flip(self, axis: Any = None) -> Tensor:
+        return ops.flip(self, axis)
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+        return ops.diagonal(self, offset, axis1, axis2)
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+        return ops.trace(self, offset, axis1, axis2)
+
+    def astype(self, dtype: Any, copy: bool = True) -> Tensor:
+        return ew.astype(self, dtype)
+
+    def copy(self) -> Tensor:
+        return ops.copy(self)
+
+    def sum(self, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
+        return ops.sum(self, axis=axis, keepdims=keepdims, dtype=dtype)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.prod(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.min(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return ops.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return ops.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def argmax(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.argmin(self, axis=axis, keepdims=keepdims)
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.all(self, axis=axis, keepdims=keepdims)
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.any(self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis: Any = None) -> Tensor:
+        return ops.cumsum(self, axis=axis)
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return ew.clip(self, min, max)
+
+    def dot(self, other: Any) -> Tensor:
+        return ops.dot(self, other)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        return ew.round(self, decimals)
+
+    # PyTorch-style elementwise methods.
+    def exp(self) -> Tensor:
+        return ew.exp(self)
+
+    def log(self) -> Tensor:
+        return ew.log(self)
+
+    def sqrt(self) -> Tensor:
+        return ew.sqrt(self)
+
+    def sin(self) -> Tensor:
+        return ew.sin(self)
+
+    def cos(self) -> Tensor:
+        return ew.cos(self)
+
+    def tanh(self) -> Tensor:
+        return ew.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return ew.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return ew.relu(self)
+
+    def abs(self) -> Tensor:
+        return ew.absolute(self)
+
+    def square(self) -> Tensor:
+        return ew.square(self)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return ew.power(self, exponent)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return ops.log_softmax(self, axis=axis)
+
+    def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A002
+        return ops.norm(self, ord=ord, axis=axis, keepdims=keepdims)
+
+
+set_tensor_class(Tensor)
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, TensorBase)
+
+
+def as_array(x: Any) -> Any:
+    """Raw array data of a tensor, array or Python value."""
+    if isinstance(x, TensorBase):
+        return x.data
+    return x if isinstance(x, ARRAY_TYPES) else xp.asarray(x)
