@@ -29,6 +29,38 @@ from .tensor_class import Tensor, is_tensor
 
 __version__ = "0.1.0"
 
+# Names served from higher layers, imported on first use (keeps `import ndgrad`
+# light: matplotlib and the CLI load only when asked for).
+_LAZY = {
+    "func": ("ndgrad.transforms", "func"),
+    "grad": ("ndgrad.transforms", "grad"),
+    "value_and_grad": ("ndgrad.transforms", "value_and_grad"),
+    "vjp": ("ndgrad.transforms", "vjp"),
+    "jvp": ("ndgrad.transforms", "jvp"),
+    "jacrev": ("ndgrad.transforms", "jacrev"),
+    "jacfwd": ("ndgrad.transforms", "jacfwd"),
+    "hvp": ("ndgrad.transforms", "hvp"),
+    "jacobian": ("ndgrad.transforms", "jacobian"),
+    "hessian": ("ndgrad.transforms", "hessian"),
+    "gradcheck": ("ndgrad.gradcheck", "gradcheck"),
+    "linalg": ("ndgrad.linalg", None),
+    "fft": ("ndgrad.fft", None),
+    "plot": ("ndgrad.faces.plot", None),
+    "draw_graph": ("ndgrad.faces.graph", "draw_graph"),
+}
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LAZY:
+        module_name, attr = _LAZY[name]
+        module = importlib.import_module(module_name)
+        value = module if attr is None else getattr(module, attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ndgrad' has no attribute {name!r}")
+
 pi = _xp.pi
 e = _xp.e
 inf = _xp.inf
