@@ -27,16 +27,16 @@ __all__ = [
 
 
 def _vjp(d: Callable) -> Callable:
-    def rule(g, ans, *args):
-        return g * d(ans, *args)
+    def rule(g, ans, *args, **params):
+        return g * d(ans, *args, **params)
 
     rule.derivative = d  # type: ignore[attr-defined]
     return rule
 
 
 def _jvp(d: Callable) -> Callable:
-    def rule(t, ans, *args):
-        return t * d(ans, *args)
+    def rule(t, ans, *args, **params):
+        return t * d(ans, *args, **params)
 
     rule.derivative = d  # type: ignore[attr-defined]
     return rule
@@ -153,7 +153,7 @@ sign = elementwise("sign", xp.sign, _zero)
 floor = elementwise("floor", xp.floor, _zero)
 ceil = elementwise("ceil", xp.ceil, _zero)
 trunc = elementwise("trunc", xp.trunc, _zero)
-_round = elementwise("round", lambda x, decimals=0: xp.round(x, decimals), _zero)
+_round = elementwise("round", lambda x, decimals=0: xp.round(x, decimals), lambda ans, x, decimals: 0 * ans)
 
 
 def round(x: Any, decimals: int = 0) -> Any:  # noqa: A001 - NumPy's name

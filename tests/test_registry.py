@@ -1,0 +1,48 @@
+"""Every registered primitive is gradchecked, in both modes, on several shapes."""
+
+import numpy as np
+import pytest
+
+import ndgrad as nd
+from ndgrad.gradcheck import gradcheck
+
+from .registry_cases import all_cases
+
+CASES = all_cases()
+
+
+def test_every_primitive_has_cases():
+    missing = sorted(set(nd.REGISTRY) - set(CASES))
+    assert not missing, f"primitives without gradcheck cases in tests/registry_cases: {missing}"
+
+
+def test_every_primitive_has_both_rules():
+    for name, prim in nd.REGISTRY.items():
+        assert prim.vjps and prim.jvps, name
+        assert [r is None for r in prim.vjps] == [r is None for r in prim.jvps], name
+
+
+PARAMS = [(name, i, c) for name, cases in sorted(CASES.items()) for i, c in enumerate(cases)]
+
+
+@pytest.mark.parametrize("name,i,case", PARAMS, ids=[f"{n}-{i}" for n, i, _ in PARAMS])
+def test_gradcheck(name, i, case):
+    assert name in nd.REGISTRY, f"cases for unknown primitive {name!r}"
+    assert gradcheck(case.fn, *case.inputs)
+
+
+@pytest.mark.parametrize("name,i,case", PARAMS, ids=[f"{n}-{i}" for n, i, _ in PARAMS])
+def test_float32_stays_float32(name, i, case):
+    inputs = [nd.tensor(x.astype(np.float32), requires_grad=True) if x.dtype == np.float64 else nd.tensor(x)
+              for x in case.inputs]
+    out = case.fn(*inputs)
+    outs = out if isinstance(out, (tuple, list)) else [out]
+    for o in outs:
+        if np.issubdtype(o.dtype, np.floating):
+            assert o.dtype == np.float32, f"{name}: float32 inputs gave {o.dtype}"
+    total = sum((o.astype(np.float32) * 1.0).sum() for o in outs if o.requires_grad)
+    if isinstance(total, nd.Tensor):
+        total.backward()
+        for x in inputs:
+            if x.requires_grad and x.grad is not None:
+                assert x.grad.dtype == np.float32
