@@ -227,6 +227,7 @@ class Tensor(TensorBase):
         else:
             self.data = xp.array(result, dtype=self.dtype)
         self._version += 1
+        STATE.inplace_ops += 1
         engine.note_inplace(self, opname)
         if tracked:
             self._node, self.requires_grad = node, True

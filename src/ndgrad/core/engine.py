@@ -9,6 +9,7 @@ gradient is itself differentiable.  Broadcasting is undone here, in one place.
 from __future__ import annotations
 
 import weakref
+from heapq import heappop, heappush
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,46 +49,16 @@ def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
     return g.sum(axis=axes, keepdims=True).reshape(gshape[:nbatch] + shape)
 
 
-def toposort(roots: Sequence[Node]) -> tuple[list[Node], bool]:
-    """Nodes reachable from `roots`, each before the nodes it depends on.
-
-    Also says whether any tensor on the way carries forward-mode tangents.
-    """
-    order: list[Node] = []
-    seen: set[Node] = set()
-    tangents = False
-    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        if node.ans_tan is not None:
-            tangents = True
-        for a in node.parents():
-            if a._tan is not None:
-                tangents = True
-            parent = a._node
-            if parent is not None and parent not in seen:
-                stack.append((parent, False))
-    order.reverse()
-    return order, tangents
-
-
 def _check_saved(node: Node) -> None:
     """Version counters: a value a rule reads must not have changed in place."""
     prim = node.prim
-    for i, version in zip(prim.reads_args, node.versions):
+    for k, i in enumerate(prim.reads_args):
         a = node.args[i]
+        version = node.versions[k] if node.versions is not None else 0
         if isinstance(a, TensorBase) and a._version != version:
-            op = last_inplace(a)
             raise GraphError(
                 f"'{prim.name}' saved argument {i} (shape {a.shape}) for its gradient, but it was "
-                f"modified by {op} afterwards (version {version} -> {a._version}). "
+                f"modified by {last_inplace(a)} afterwards (version {version} -> {a._version}). "
                 "Use the out-of-place form (y = y + 1 instead of y += 1), or .clone() the value first."
             )
     if node.modified_by and prim.reads_ans:
@@ -97,13 +68,20 @@ def _check_saved(node: Node) -> None:
         )
 
 
-def _rule_inputs(node: Node, tensors: bool) -> tuple[Any, list]:
-    """The output and arguments as the rules see them: raw, or tensors."""
-    if not tensors:
-        return node.ans, [a.data if isinstance(a, TensorBase) else a for a in node.args]
+def _tensor_rule_inputs(node: Node) -> tuple[Any, Any]:
+    """The output and arguments as tensors, so the rules record a graph."""
     ans = wrap(node.ans, node, True)
     ans._tan = node.ans_tan
-    return ans, list(node.args)
+    return ans, node.args
+
+
+def _node_extras(node: Node, g: Any, tensors: bool) -> Any:
+    """Hooks and retain_grad of the tensor this node made."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g, tensors)
+    if node.retained is not None:
+        _retain(node.retained, g, tensors)
+    return g
 
 
 def _run_hooks(hooks: list, g: Any, tensors: bool) -> Any:
@@ -136,85 +114,110 @@ def backward(
     Without `inputs`, gradients accumulate into the `.grad` of leaves.  With
     `inputs`, their gradients are returned (None where unreached) and no
     `.grad` is touched.  Seeds may have extra leading batch axes.
+
+    Nodes are visited latest-created first (a max-heap on creation order), so
+    every node has all its cotangent contributions when it is reached.
     """
     nbatch = xp.ndim(seeds[0]) - xp.ndim(roots[0].data)
+    # Rules run on tensors when the gradient must itself be differentiable,
+    # or when forward-mode tangents ride along (forward-over-reverse).
+    tensors = create_graph or any(r._tan for r in roots)
+    seeds = [_as_cotangent(s, tensors) for s in seeds]
     grads: dict[Node, Any] = {}
     leaves: dict[TensorBase, Any] = {}
-    wanted = {id(t): t for t in inputs} if inputs is not None else None
-    captured: dict[int, Any] = {}
+    heap: list = []
     for root, seed in zip(roots, seeds):
-        if root._node is None:
+        node = root._node
+        if node is None:
             _add(leaves, root, seed)
+        elif node in grads:
+            grads[node] = grads[node] + seed
         else:
-            _add(grads, root._node, seed)
-    order, tangents = toposort(list(grads))
-    tensors = create_graph or tangents
+            grads[node] = seed
+            heappush(heap, (-node.seq, node))
     want_nodes = {t._node: id(t) for t in inputs or () if t._node is not None}
+    captured: dict[int, Any] = {}
+    check_versions = STATE.inplace_ops > 0
 
     prev_raw, prev_grad = STATE.raw, STATE.grad_enabled
     STATE.raw, STATE.grad_enabled = not tensors, create_graph
     try:
-        for node in order:
-            g = grads.pop(node, None)
-            if g is None:
-                continue
-            if node.hooks:
-                g = _run_hooks(node.hooks, g, tensors)
-            if node.retained is not None:
-                _retain(node.retained, g, tensors)
-            if node in want_nodes:
+        while heap:
+            node = heappop(heap)[1]
+            g = grads.pop(node)
+            args = node.args
+            if args is None:
+                raise released_error(node)
+            if node.__dict__:  # hooks, retain_grad, in-place marks or tangents
+                g = _node_extras(node, g, tensors)
+            if want_nodes and node in want_nodes:
                 captured[want_nodes[node]] = g
-            _backprop_node(node, g, nbatch, tensors, grads, leaves)
+            prim = node.prim
+            if check_versions and (prim.reads_args or node.modified_by):
+                _check_saved(node)
+            if tensors:
+                ans, vals = _tensor_rule_inputs(node)
+            else:
+                ans, vals = node.ans, node.vals
+            params = node.params
+            for i in node.edges:
+                rule = prim.vjps[i]
+                if rule is None:
+                    continue
+                gi = rule(g, ans, *vals, **params)
+                if prim.broadcasting:
+                    shape = node.vals[i].shape
+                    if gi.shape[nbatch:] != shape:
+                        gi = sum_to(gi, shape, nbatch)
+                a = args[i]
+                parent = a._node
+                if parent is None:
+                    prev = leaves.get(a)
+                    leaves[a] = gi if prev is None else prev + gi
+                else:
+                    prev = grads.get(parent)
+                    if prev is None:
+                        grads[parent] = gi
+                        heappush(heap, (-parent.seq, parent))
+                    else:
+                        grads[parent] = prev + gi
             if not retain_graph:
                 node.release()
     finally:
         STATE.raw, STATE.grad_enabled = prev_raw, prev_grad
 
-    if wanted is not None:
+    handed: set[int] = {id(s) for s in seeds}
+    if inputs is not None:
+        wanted = {id(t) for t in inputs}
         for leaf, g in leaves.items():
             if id(leaf) in wanted:
-                captured[id(leaf)] = _finish_leaf(leaf, g, tensors)
+                captured[id(leaf)] = _finish_leaf(leaf, g, tensors, handed)
         return [captured.get(id(t)) for t in inputs]
     for leaf, g in leaves.items():
-        _accumulate(leaf, _finish_leaf(leaf, g, tensors))
+        _accumulate(leaf, _finish_leaf(leaf, g, tensors, handed))
     return None
 
 
-def _backprop_node(node: Node, g: Any, nbatch: int, tensors: bool, grads: dict, leaves: dict) -> None:
-    if node.args is None:
-        raise released_error(node)
-    if node.versions or node.modified_by:
-        _check_saved(node)
-    prim = node.prim
-    ans, vals = _rule_inputs(node, tensors)
-    params = node.params
-    for i, a in enumerate(node.args):
-        if not (isinstance(a, TensorBase) and a.requires_grad):
-            continue
-        rule = prim.vjps[i]
-        if rule is None:
-            continue
-        gi = rule(g, ans, *vals, **params)
-        if prim.broadcasting:
-            gi = sum_to(gi, xp.shape(a.data), nbatch)
-        parent = a._node
-        if parent is None:
-            _add(leaves, a, gi)
-        else:
-            _add(grads, parent, gi)
+def _as_cotangent(seed: Any, tensors: bool) -> Any:
+    if tensors:
+        return seed if isinstance(seed, TensorBase) else wrap(seed)
+    return seed.data if isinstance(seed, TensorBase) else seed
 
 
-def _finish_leaf(leaf: TensorBase, g: Any, tensors: bool) -> Any:
-    """A leaf's total gradient for this pass: hooks run, dtype matched."""
+def _finish_leaf(leaf: TensorBase, g: Any, tensors: bool, handed: set[int]) -> Any:
+    """A leaf's total gradient for this pass: hooks run, dtype matched, and
+    never sharing memory with another leaf's gradient or a seed."""
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, tensors)
     if tensors:
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
         return g
+    shared = id(g) in handed
     g = xp.asarray(g)
-    if g.dtype != leaf.data.dtype or g.base is not None or not g.flags.writeable:
+    if shared or g.dtype != leaf.data.dtype or g.base is not None or not g.flags.writeable:
         g = g.astype(leaf.data.dtype, copy=True)
+    handed.add(id(g))
     return wrap(g)
 
 
@@ -225,13 +228,3 @@ def _accumulate(leaf: TensorBase, g: Any) -> None:
 def _retain(t: TensorBase, g: Any, tensors: bool) -> None:
     value = g if tensors else wrap(xp.array(g))
     t.grad = value if t.grad is None else t.grad + value
-
-
-def check_requires_grad(outputs: Sequence[TensorBase]) -> None:
-    for out in outputs:
-        if not out.requires_grad:
-            raise GraphError(
-                "element 0 of tensors does not require grad and has no graph: "
-                "create the inputs with requires_grad=True (or call .requires_grad_()) "
-                "and compute the output outside no_grad()."
-            )

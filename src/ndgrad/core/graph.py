@@ -7,6 +7,7 @@ pushes tangents (forward mode).
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from .. import backend
@@ -62,23 +63,33 @@ def wrap(data: Any, node: Node | None = None, requires_grad: bool = False) -> An
 class Node:
     """One recorded application of a primitive: what its rules need.
 
-    `args` are the call's arguments (tensors and constants), `ans` the raw
-    output.  After backward they are released unless `retain_graph=True`.
+    `args` are the call's arguments (tensors and constants) and `vals` their
+    raw values; `ans` is the raw output (after release, its shape and dtype); `edges` are the indices of the
+    arguments that gradients flow to; `seq` orders nodes by creation, which
+    is a topological order.  After backward, `args`, `vals` and `ans` are
+    released unless `retain_graph=True`.
     """
 
-    __slots__ = ("prim", "args", "params", "ans", "versions", "ans_tan", "hooks", "retained", "modified_by", "meta")
+    __slots__ = ("prim", "args", "vals", "params", "ans", "edges", "versions", "seq", "__dict__")
 
-    def __init__(self, prim: Primitive, args: tuple, params: dict, ans: Any, versions: tuple) -> None:
+    # Rarely set; class-level defaults keep node creation cheap.
+    ans_tan: Any = None
+    hooks: list | None = None
+    retained: Any = None
+    modified_by: str | None = None
+
+    def __init__(self, prim: Primitive, args: tuple, vals: Any, params: dict, ans: Any, edges: Any) -> None:
         self.prim = prim
         self.args = args
+        self.vals = vals
         self.params = params
         self.ans = ans
-        self.versions = versions
-        self.ans_tan = None
-        self.hooks = None
-        self.retained = None
-        self.modified_by = None
-        self.meta = None
+        self.edges = edges
+        self.seq = _next_seq()
+        # Version counters matter only once some in-place operation has run.
+        self.versions = (
+            tuple(getattr(args[i], "_version", 0) for i in prim.reads_args) if STATE.inplace_ops else None
+        )
 
     @property
     def name(self) -> str:
@@ -86,28 +97,35 @@ class Node:
 
     @property
     def shape(self) -> tuple:
-        return self.meta[0] if self.ans is None else xp.shape(self.ans)
+        return self.ans[0] if self.args is None else xp.shape(self.ans)
 
     @property
     def dtype(self) -> Any:
-        return self.meta[1] if self.ans is None else self.ans.dtype
+        return self.ans[1] if self.args is None else self.ans.dtype
 
     @property
     def released(self) -> bool:
         return self.args is None
 
     def release(self) -> None:
-        self.meta = (xp.shape(self.ans), self.ans.dtype)
-        self.args = self.ans = self.ans_tan = self.versions = None
+        """Let go of the saved values; keep the output's shape and dtype."""
+        ans = self.ans
+        self.ans = (ans.shape, ans.dtype)
+        self.args = self.vals = None
+        if self.ans_tan is not None:
+            self.ans_tan = None
 
     def parents(self) -> list[TensorBase]:
         """The tensor arguments that gradients flow to."""
         if self.args is None:
             raise released_error(self)
-        return [a for a in self.args if isinstance(a, TensorBase) and a.requires_grad]
+        return [self.args[i] for i in self.edges]
 
     def __repr__(self) -> str:
         return f"<{self.prim.name} node, shape {self.shape}>"
+
+
+_next_seq = itertools.count().__next__
 
 
 def released_error(node: Node) -> GraphError:
@@ -129,15 +147,21 @@ def _explain(prim: Primitive, vals: list, exc: Exception) -> Exception:
     return type(exc)(f"{prim.name}: {exc} (operand shapes: {', '.join(map(str, shapes))})")
 
 
-def apply(prim: Primitive, args: tuple, params: dict) -> Any:
-    """Apply a primitive to tensors and constants; record it when needed."""
+def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
+    """Apply a primitive to tensors and constants; record it when needed.
+
+    This is `Primitive.__call__`, the hot path of every operation.
+    """
+    if STATE.raw:
+        return prim.impl(*args, **params)
     vals = []
-    record = tangent = False
-    for a in args:
+    edges = []
+    tangent = False
+    for i, a in enumerate(args):
         if isinstance(a, TensorBase):
             vals.append(a.data)
             if a.requires_grad:
-                record = True
+                edges.append(i)
             if a._tan is not None:
                 tangent = True
         else:
@@ -146,11 +170,16 @@ def apply(prim: Primitive, args: tuple, params: dict) -> Any:
         out = prim.impl(*vals, **params)
     except (ValueError, IndexError, TypeError) as exc:
         raise _explain(prim, vals, exc) from None
-    t = wrap(out)
-    if record and STATE.grad_enabled:
-        versions = tuple(getattr(args[i], "_version", None) for i in prim.reads_args)
-        t._node = Node(prim, args, params, out, versions)
+    t = _new(_tensor_class)
+    t.data = out
+    t.grad = t._tan = t._hooks = None
+    t._version = 0
+    if edges and STATE.grad_enabled:
+        t._node = Node(prim, args, vals, params, out, edges)
         t.requires_grad = True
+    else:
+        t._node = None
+        t.requires_grad = False
     if tangent:
         push_tangents(prim, args, params, t)
     return t
@@ -180,7 +209,7 @@ def strip(a: Any, level: int) -> Any:
     s._tan = keep or None
     if tracked:
         s.requires_grad = True
-        s._node = a._node if a._node is not None else Node(_IDENTITY, (a,), {}, a.data, ())
+        s._node = a._node if a._node is not None else Node(_IDENTITY, (a,), [a.data], {}, a.data, [0])
     return s
 
 

@@ -11,7 +11,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
-    __slots__ = ("grad_enabled", "raw")
+    __slots__ = ("grad_enabled", "raw", "inplace_ops")
 
     def __init__(self) -> None:
         # Record graphs for tensors that require grad?
@@ -19,6 +19,9 @@ class _State:
         # Primitives compute on raw arrays and return raw arrays: the engine
         # sets this while it runs first-order derivative rules.
         self.raw = False
+        # How many in-place operations have run: until the first one, nodes
+        # need not record version counters.
+        self.inplace_ops = 0
 
 
 STATE = _State()

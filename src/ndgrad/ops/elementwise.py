@@ -8,10 +8,11 @@ diagonal.  Broadcasting between arguments is undone by the engine.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
-from ..backend import xp
+from ..backend import ARRAY_TYPES, xp
 from ..core import TensorBase, primitive
 
 __all__ = [
@@ -53,23 +54,46 @@ def _zero(ans, x):
     return 0 * ans
 
 
+def _operator(op: Callable, ufunc: Any) -> Callable:
+    """Arithmetic through Python's operator: NumPy's scalar fast path makes it
+    several times faster than calling the ufunc on 0-d values.  Two plain
+    Python values (numbers, lists) go to the ufunc, which gives an array."""
+
+    def impl(x, y):
+        out = op(x, y)
+        return out if isinstance(out, ARRAY_TYPES) else ufunc(x, y)
+
+    impl.__name__ = ufunc.__name__
+    return impl
+
+
 # Linear operations: the rules pass the cotangent through.
 add = primitive(
-    "add", xp.add,
+    "add", _operator(operator.add, xp.add),
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: t),
     broadcasting=True,
 )
 subtract = primitive(
-    "subtract", xp.subtract,
+    "subtract", _operator(operator.sub, xp.subtract),
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t),
     broadcasting=True,
 )
 negative = primitive("negative", xp.negative, vjp=lambda g, ans, x: -g, jvp=lambda t, ans, x: -t)
 
-multiply = elementwise("multiply", xp.multiply, lambda ans, x, y: y, lambda ans, x, y: x)
-divide = elementwise("divide", xp.divide, lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
+multiply = primitive(
+    "multiply", _operator(operator.mul, xp.multiply),
+    vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x),
+    jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t),
+    broadcasting=True,
+)
+divide = primitive(
+    "divide", _operator(operator.truediv, xp.divide),
+    vjp=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
+    jvp=(lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y),
+    broadcasting=True,
+)
 
 
 def _dpow_base(ans, x, y):
@@ -82,7 +106,7 @@ def _dpow_exponent(ans, x, y):
     return where(x == 0, 0 * ans, ans * log(safe))
 
 
-power = elementwise("power", xp.power, _dpow_base, _dpow_exponent)
+power = elementwise("power", _operator(operator.pow, xp.power), _dpow_base, _dpow_exponent)
 maximum = elementwise(
     "maximum", xp.maximum,
     # Ties share the gradient equally, as in JAX.
