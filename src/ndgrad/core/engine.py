@@ -145,10 +145,11 @@ def backward(
         while heap:
             node = heappop(heap)[1]
             g = grads.pop(node)
-            args = node.args
-            if args is None:
+            held = node.inputs
+            if held is None:
                 raise released_error(node)
-            if node.__dict__:  # hooks, retain_grad, in-place marks or tangents
+            single = not isinstance(held, tuple)
+            if node.hooks or node.retained is not None:
                 g = _node_extras(node, g, tensors)
             if want_nodes and node in want_nodes:
                 captured[want_nodes[node]] = g
@@ -169,7 +170,7 @@ def backward(
                     shape = node.vals[i].shape
                     if gi.shape[nbatch:] != shape:
                         gi = sum_to(gi, shape, nbatch)
-                a = args[i]
+                a = held if single else held[i]
                 parent = a._node
                 if parent is None:
                     prev = leaves.get(a)

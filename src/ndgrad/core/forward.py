@@ -25,7 +25,7 @@ def seed(x: TensorBase, tangent: Any, level: int) -> TensorBase:
     dual._tan[level] = tangent
     if x.requires_grad and STATE.grad_enabled:
         dual.requires_grad = True
-        dual._node = x._node if x._node is not None else Node(graph._IDENTITY, (x,), [x.data], {}, x.data, [0])
+        dual._node = x._node if x._node is not None else Node(graph._IDENTITY, x, (x.data,), graph._NO_PARAMS, x.data, (0,))
     return dual
 
 

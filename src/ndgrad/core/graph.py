@@ -63,14 +63,16 @@ def wrap(data: Any, node: Node | None = None, requires_grad: bool = False) -> An
 class Node:
     """One recorded application of a primitive: what its rules need.
 
-    `args` are the call's arguments (tensors and constants) and `vals` their
-    raw values; `ans` is the raw output (after release, its shape and dtype); `edges` are the indices of the
-    arguments that gradients flow to; `seq` orders nodes by creation, which
-    is a topological order.  After backward, `args`, `vals` and `ans` are
-    released unless `retain_graph=True`.
+    `vals` are the raw values of the call's arguments and `ans` the raw
+    output (after release, its shape and dtype).  `edges` are the indices of
+    the arguments that gradients flow to, and `inputs` holds the tensors:
+    the one tensor argument itself when it is the only one (the common case,
+    which saves an object per node), else the whole argument tuple.  `seq`
+    orders nodes by creation, which is a topological order.  After backward,
+    `inputs`, `vals` and `ans` are released unless `retain_graph=True`.
     """
 
-    __slots__ = ("prim", "args", "vals", "params", "ans", "edges", "versions", "seq", "__dict__")
+    __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "versions", "seq", "__dict__")
 
     # Rarely set; class-level defaults keep node creation cheap.
     ans_tan: Any = None
@@ -78,9 +80,9 @@ class Node:
     retained: Any = None
     modified_by: str | None = None
 
-    def __init__(self, prim: Primitive, args: tuple, vals: Any, params: dict, ans: Any, edges: Any) -> None:
+    def __init__(self, prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> None:
         self.prim = prim
-        self.args = args
+        self.inputs = inputs
         self.vals = vals
         self.params = params
         self.ans = ans
@@ -88,8 +90,24 @@ class Node:
         self.seq = _next_seq()
         # Version counters matter only once some in-place operation has run.
         self.versions = (
-            tuple(getattr(args[i], "_version", 0) for i in prim.reads_args) if STATE.inplace_ops else None
+            tuple(getattr(self.args[i], "_version", 0) for i in prim.reads_args) if STATE.inplace_ops else None
         )
+
+    @property
+    def args(self) -> tuple | None:
+        """The call's arguments: tensors where tensors were passed."""
+        if self.vals is None:
+            return None
+        if isinstance(self.inputs, tuple):
+            return self.inputs
+        args = list(self.vals)
+        args[self.edges[0]] = self.inputs
+        return tuple(args)
+
+    def parent(self, i: int) -> Any:
+        """The tensor passed as argument `i` (one of `edges`)."""
+        inputs = self.inputs
+        return inputs[i] if isinstance(inputs, tuple) else inputs
 
     @property
     def name(self) -> str:
@@ -97,29 +115,29 @@ class Node:
 
     @property
     def shape(self) -> tuple:
-        return self.ans[0] if self.args is None else xp.shape(self.ans)
+        return self.ans[0] if self.vals is None else xp.shape(self.ans)
 
     @property
     def dtype(self) -> Any:
-        return self.ans[1] if self.args is None else self.ans.dtype
+        return self.ans[1] if self.vals is None else self.ans.dtype
 
     @property
     def released(self) -> bool:
-        return self.args is None
+        return self.vals is None
 
     def release(self) -> None:
         """Let go of the saved values; keep the output's shape and dtype."""
         ans = self.ans
         self.ans = (ans.shape, ans.dtype)
-        self.args = self.vals = None
+        self.inputs = self.vals = None
         if self.ans_tan is not None:
             self.ans_tan = None
 
     def parents(self) -> list[TensorBase]:
         """The tensor arguments that gradients flow to."""
-        if self.args is None:
+        if self.vals is None:
             raise released_error(self)
-        return [self.args[i] for i in self.edges]
+        return [self.parent(i) for i in self.edges]
 
     def __repr__(self) -> str:
         return f"<{self.prim.name} node, shape {self.shape}>"
@@ -147,6 +165,12 @@ def _explain(prim: Primitive, vals: list, exc: Exception) -> Exception:
     return type(exc)(f"{prim.name}: {exc} (operand shapes: {', '.join(map(str, shapes))})")
 
 
+# Shared constants, so a recorded node allocates as few objects as it can:
+# deep graphs are otherwise dominated by Python's garbage-collector passes.
+_NO_PARAMS: dict = {}
+_EDGES = {mask: tuple(i for i in range(8) if mask >> i & 1) for mask in range(256)}
+
+
 def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Apply a primitive to tensors and constants; record it when needed.
 
@@ -155,13 +179,14 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     if STATE.raw:
         return prim.impl(*args, **params)
     vals = []
-    edges = []
+    mask = tensors = 0
     tangent = False
     for i, a in enumerate(args):
         if isinstance(a, TensorBase):
+            tensors += 1
             vals.append(a.data)
             if a.requires_grad:
-                edges.append(i)
+                mask |= 1 << i
             if a._tan is not None:
                 tangent = True
         else:
@@ -174,8 +199,12 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     t.data = out
     t.grad = t._tan = t._hooks = None
     t._version = 0
-    if edges and STATE.grad_enabled:
-        t._node = Node(prim, args, vals, params, out, edges)
+    if mask and STATE.grad_enabled:
+        edges = _EDGES[mask] if mask < 256 else tuple(i for i in range(len(args)) if mask >> i & 1)
+        # A tuple of raw values holds no tracked objects, so the collector
+        # soon stops scanning it.
+        inputs = args[edges[0]] if tensors == 1 else args
+        t._node = Node(prim, inputs, tuple(vals), params or _NO_PARAMS, out, edges)
         t.requires_grad = True
     else:
         t._node = None
@@ -209,7 +238,7 @@ def strip(a: Any, level: int) -> Any:
     s._tan = keep or None
     if tracked:
         s.requires_grad = True
-        s._node = a._node if a._node is not None else Node(_IDENTITY, (a,), [a.data], {}, a.data, [0])
+        s._node = a._node if a._node is not None else Node(_IDENTITY, a, (a.data,), _NO_PARAMS, a.data, (0,))
     return s
 
 
