@@ -24,16 +24,21 @@ class GraphError(RuntimeError):
     """Misuse of a recorded graph: released buffers, in-place changes."""
 
 
-def aligned_shapes(shapes: Sequence[tuple], names: Sequence[str] | None = None) -> str:
-    """Shapes written one per line, aligned from the right as broadcasting reads them."""
-    names = list(names or [f"operand {i}" for i in range(len(shapes))])
+def _cells(shape: tuple, ndim: int, width: int) -> list[str]:
+    return [" " * width] * (ndim - len(shape)) + [str(d).rjust(width) for d in shape]
+
+
+def aligned_shapes(shapes: Sequence[tuple], names: Sequence[str] | None = None, mark: int | None = None) -> str:
+    """Shapes one per line, aligned from the right as broadcasting reads them;
+    `mark` (a negative axis) puts a caret under that dimension."""
+    names = [f"{n}:" for n in (names or [f"operand {i}" for i in range(len(shapes))])]
     ndim = max((len(s) for s in shapes), default=0)
     width = max((len(str(d)) for s in shapes for d in s), default=1)
     label = max(len(n) for n in names)
-    lines = []
-    for name, shape in zip(names, shapes):
-        cells = [" " * width] * (ndim - len(shape)) + [str(d).rjust(width) for d in shape]
-        lines.append(f"  {name.ljust(label)}  ({', '.join(cells)})")
+    lines = [f"  {name.ljust(label)}  {'  '.join(_cells(shape, ndim, width))}" for name, shape in zip(names, shapes)]
+    if mark is not None:
+        col = 2 + label + 2 + (ndim + mark) * (width + 2) + width - 1
+        lines.append(" " * col + "^")
     return "\n".join(lines)
 
 
@@ -42,16 +47,13 @@ def broadcast_error(op: str, shapes: Sequence[tuple], names: Sequence[str] | Non
     shapes = [tuple(s) for s in shapes]
     ndim = max(len(s) for s in shapes)
     padded = [(1,) * (ndim - len(s)) + s for s in shapes]
-    bad_axis = next(
-        ax for ax in range(ndim) if len({p[ax] for p in padded} - {1}) > 1
-    )
+    bad_axis = next(ax for ax in range(ndim) if len({p[ax] for p in padded} - {1}) > 1)
     sizes = sorted({p[bad_axis] for p in padded} - {1})
-    from_right = ndim - bad_axis
+    axis = bad_axis - ndim
     return ShapeError(
         f"{op}: shapes {' and '.join(str(s) for s in shapes)} do not broadcast.\n"
-        f"Aligned from the right:\n{aligned_shapes(shapes, names)}\n"
-        f"Dimension {-from_right} (counting from the right) has sizes "
-        f"{' and '.join(map(str, sizes))}; sizes must be equal or 1.\n"
-        "Fix: reshape one operand (e.g. x.reshape(...) or x[:, None]) so the "
-        "sizes match or one of them is 1."
+        f"Aligned from the right:\n{aligned_shapes(shapes, names, mark=axis)}\n"
+        f"Dimension {axis} (counting from the right) has sizes {' and '.join(map(str, sizes))}; "
+        "sizes must be equal or 1.\n"
+        "Fix: reshape one operand (e.g. x.reshape(...) or x[:, None]) so the sizes match or one of them is 1."
     )
