@@ -1,11 +1,37 @@
-"""Cases for the shape primitives."""
+"""Cases for the shape primitives (reshape, broadcast_to, transpose, concatenate, copy).
+
+Compositions that lower to them (squeeze, moveaxis, stack, tile, pad...) are
+gradchecked in tests/test_shape_ops.py.
+"""
 
 import ndgrad as nd
 
 from . import case, rand
 
 CASES = {
-    "reshape": [case(lambda x: nd.reshape(x, (3, -1)) * 1.0, rand(2, 3)), case(lambda x: x.reshape(1, 1), rand())],
-    "broadcast_to": [case(lambda x: nd.broadcast_to(x, (2, 3, 4)), rand(3, 1)), case(lambda x: nd.broadcast_to(x, (2,)), rand())],
-    "transpose": [case(lambda x: nd.transpose(x, (2, 0, 1)), rand(2, 3, 4)), case(lambda x: x.T, rand(1, 3))],
+    "reshape": [
+        case(lambda x: nd.reshape(x, (3, -1)) * 1.0, rand(2, 3)),
+        case(lambda x: x.reshape(1, 1), rand()),
+        case(lambda x: nd.squeeze(nd.expand_dims(x, (0, 2)), 0), rand(3, 2), note="expand_dims + squeeze"),
+    ],
+    "broadcast_to": [
+        case(lambda x: nd.broadcast_to(x, (2, 3, 4)), rand(3, 1)),
+        case(lambda x: nd.broadcast_to(x, (2,)), rand()),
+        case(lambda x: nd.tile(x, (2, 1, 3)), rand(2, 1), note="tile"),
+    ],
+    "transpose": [
+        case(lambda x: nd.transpose(x, (2, 0, 1)), rand(2, 3, 4)),
+        case(lambda x: x.T, rand(1, 3)),
+        case(lambda x: nd.moveaxis(x, 0, -1), rand(2, 1, 3), note="moveaxis"),
+    ],
+    "concatenate": [
+        case(lambda x, y: nd.concatenate([x, y], axis=1), rand(2, 3), rand(2, 1)),
+        case(lambda x, y: nd.concatenate([x, y, x * y], axis=0), rand(1, 2), rand(1, 2), note="three inputs"),
+        case(lambda x, y: nd.concatenate([x, y], axis=None), rand(2, 2), rand(3), note="axis=None"),
+        case(lambda x, y: nd.concatenate([x, y, x], axis=-1), rand(2, 1, 2), rand(2, 1, 1), note="last axis"),
+        case(lambda x: nd.stack([x, 2 * x], axis=1), rand(3), note="stack"),
+        case(lambda x: nd.stack([x, x]), rand(), note="stack of 0-d"),
+        case(lambda x: nd.concatenate([x] * 40), rand(2), note="more inputs than one primitive call takes"),
+    ],
+    "copy": [case(nd.copy, rand(2, 3)), case(nd.copy, rand())],
 }

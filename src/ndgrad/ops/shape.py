@@ -1,16 +1,31 @@
-"""Shape primitives: reshape, broadcast_to, transpose, and compositions."""
+"""Shape operations.
+
+Four primitives (reshape, broadcast_to, transpose, concatenate) and a
+differentiable copy; everything else is composed from them and from the
+indexing primitives: squeeze/expand_dims/flatten are reshapes,
+swapaxes/moveaxis transposes, stack is expand_dims + concatenate, split and
+flip are slices, tile and repeat are reshape + broadcast, tril/triu a `where`.
+Public functions normalise axes to negative ints, so the rules let leading
+batch axes of cotangents and tangents ride along.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from ..backend import xp
-from ..core import primitive
+from ..backend import ARRAY_TYPES, xp
+from ..core import TensorBase, primitive
 from ..core.errors import ShapeError
-from ._axes import ndim_of
+from ._axes import ndim_of, normalize_axes, normalize_axis
+from .elementwise import where
+from .index import Index, getitem, getitem_p, take
 
-__all__ = ["reshape", "broadcast_to", "transpose", "permute_dims"]
+__all__ = [
+    "reshape", "broadcast_to", "transpose", "permute_dims", "flatten", "ravel", "swapaxes", "moveaxis",
+    "matrix_transpose", "squeeze", "expand_dims", "unsqueeze", "concatenate", "concat", "stack", "unstack",
+    "split", "array_split", "tile", "repeat", "flip", "roll", "pad", "diagonal", "trace", "triu", "tril", "copy",
+]
 
 
 def _nb(g: Any, ref: Any) -> int:
@@ -100,3 +115,470 @@ def transpose(x: Any, axes: Any = None) -> Any:
 def permute_dims(x: Any, axes: Any) -> Any:
     """Array-API spelling of transpose."""
     return transpose(x, axes)
+
+
+def _operand(x: Any) -> Any:
+    """A tensor or raw array as it is; anything else (lists, numbers) as an array."""
+    return x if isinstance(x, (TensorBase, *ARRAY_TYPES)) else xp.asarray(x)
+
+
+# ------------------------------------------------------------------ reshapes
+
+
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
+    """Axes start_dim..end_dim merged into one (all of them by default: a 1-D tensor)."""
+    x = _operand(x)
+    shape = tuple(x.shape)
+    if not shape:
+        return reshape_p(x, (1,))
+    start = normalize_axis(start_dim, len(shape), "flatten") % len(shape)
+    end = normalize_axis(end_dim, len(shape), "flatten") % len(shape)
+    if start > end:
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {shape}")
+    return reshape_p(x, shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :])
+
+
+def ravel(x: Any, order: str = "C") -> Any:
+    """The elements as a 1-D tensor, in row-major ('C') or column-major ('F') order."""
+    x = _operand(x)
+    if order == "F":
+        x = transpose(x)
+    elif order != "C":
+        raise ValueError(f"ravel: order must be 'C' or 'F', got {order!r}")
+    return reshape_p(x, (math.prod(x.shape),))
+
+
+def squeeze(x: Any, axis: Any = None) -> Any:
+    """Remove size-1 axes (all of them, or the ones named by `axis`)."""
+    x = _operand(x)
+    shape = tuple(x.shape)
+    if axis is None:
+        return reshape_p(x, tuple(n for n in shape if n != 1))
+    axes = normalize_axes(axis, len(shape), "squeeze")
+    for a in axes:
+        if shape[a] != 1:
+            raise ShapeError(
+                f"squeeze: axis {a % len(shape)} has size {shape[a]}, but only size-1 axes can be removed "
+                f"(tensor shape {shape}). Fix: squeeze another axis, or index it (x[..., 0]) or sum over it."
+            )
+    n = len(shape)
+    return reshape_p(x, tuple(s for i, s in enumerate(shape) if i - n not in axes))
+
+
+def expand_dims(x: Any, axis: Any) -> Any:
+    """Insert size-1 axes so that they sit at positions `axis` (int or tuple) of the result."""
+    x = _operand(x)
+    shape = tuple(x.shape)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    out_ndim = len(shape) + len(axes)
+    new = {a % out_ndim for a in normalize_axes(axes, out_ndim, "expand_dims")}
+    rest = iter(shape)
+    return reshape_p(x, tuple(1 if i in new else next(rest) for i in range(out_ndim)))
+
+
+def unsqueeze(x: Any, axis: int) -> Any:
+    """PyTorch's name for expand_dims."""
+    return expand_dims(x, axis)
+
+
+# ---------------------------------------------------------------- transposes
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
+    """Exchange two axes."""
+    x = _operand(x)
+    n = x.ndim
+    a, b = (normalize_axis(int(ax), n, "swapaxes") % n for ax in (axis1, axis2))
+    perm = list(range(n))
+    perm[a], perm[b] = b, a
+    return transpose_p(x, tuple(perm))
+
+
+def _axis_list(axes: Any, n: int, op: str) -> list[int]:
+    """Axes as non-negative ints, checked (order and repeats kept)."""
+    return [normalize_axis(int(a), n, op) % n for a in ((axes,) if isinstance(axes, int) else axes)]
+
+
+def moveaxis(x: Any, source: Any, destination: Any) -> Any:
+    """Move axes to new positions; the other axes keep their order."""
+    x = _operand(x)
+    n = x.ndim
+    src, dst = _axis_list(source, n, "moveaxis"), _axis_list(destination, n, "moveaxis")
+    if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ShapeError(
+            f"moveaxis: source {source} and destination {destination} must name the same number of distinct axes"
+        )
+    order = [a for a in range(n) if a not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return transpose_p(x, tuple(order))
+
+
+def matrix_transpose(x: Any) -> Any:
+    """Swap the last two axes: the transpose of each matrix in a stack (Tensor.mT)."""
+    x = _operand(x)
+    if x.ndim < 2:
+        raise ShapeError(
+            f"matrix_transpose: needs at least 2 axes, got shape {tuple(x.shape)}. "
+            "For a vector use x[:, None] (column) or x[None, :] (row)."
+        )
+    return swapaxes(x, -1, -2)
+
+
+# --------------------------------------------------------------- concatenate
+
+# Rules are generated per argument position; longer lists are joined in chunks.
+_MAX_CONCAT_ARGS = 32
+
+
+def _reads_no_saved_values(ans):
+    """Declares that a rule needs no saved value: the registry reads a rule's
+    `derivative` attribute to learn which values to guard with version counters."""
+
+
+def _along(axis: int, index: Any) -> tuple:
+    """An index applying `index` on one (negative) axis; leading batch axes ride along in `...`."""
+    return (Ellipsis, index) + (slice(None),) * (-axis - 1)
+
+
+def _concat_vjp(i: int) -> Any:
+    def rule(g, ans, *xs, axis, bounds):
+        return g[_along(axis, slice(bounds[i], bounds[i + 1]))]
+
+    rule.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
+    return rule
+
+
+def _concat_jvp(i: int) -> Any:
+    def rule(t, ans, *xs, axis, bounds):
+        # Argument i's tangent sits in zeros over the other arguments' span.
+        before, after = list(t.shape), list(t.shape)
+        before[axis], after[axis] = bounds[i], bounds[-1] - bounds[i + 1]
+        parts = [t]
+        if before[axis]:
+            parts.insert(0, xp.zeros(before, dtype=t.dtype))
+        if after[axis]:
+            parts.append(xp.zeros(after, dtype=t.dtype))
+        return concatenate(parts, axis=axis) if len(parts) > 1 else t
+
+    return rule
+
+
+def _concat_impl(*xs, axis, bounds):
+    return xp.concatenate(xs, axis=axis)
+
+
+concatenate_p = primitive(
+    "concatenate", _concat_impl,
+    vjp=[_concat_vjp(i) for i in range(_MAX_CONCAT_ARGS)],
+    jvp=[_concat_jvp(i) for i in range(_MAX_CONCAT_ARGS)],
+)
+
+
+def _check_joinable(shapes: list[tuple], axis: int, op: str) -> None:
+    first = shapes[0]
+    for k, shape in enumerate(shapes):
+        if not shape:
+            raise ShapeError(f"{op}: input {k} is 0-d (a scalar); only tensors with at least one axis can be joined. "
+                             "Fix: make it 1-D first, e.g. x.reshape(1).")
+        if len(shape) != len(first):
+            raise ShapeError(
+                f"{op}: all inputs need the same number of axes, but input 0 has shape {first} and "
+                f"input {k} has shape {shape}. Fix: reshape or expand_dims the inputs to the same rank."
+            )
+        bad = [d for d in range(len(shape)) if d - len(shape) != axis and shape[d] != first[d]]
+        if bad:
+            raise ShapeError(
+                f"{op}: inputs must match in every axis except the joined axis {axis % len(shape)}, but input 0 "
+                f"has shape {first} and input {k} has shape {shape} (they differ in axis {bad[0]}). "
+                "Fix: join along the axis where they differ, or reshape/transpose the inputs first."
+            )
+
+
+def concatenate(arrays: Any, axis: int | None = 0) -> Any:
+    """Join tensors along an existing axis (flattening them first when axis is None)."""
+    xs = [_operand(a) for a in arrays]
+    if not xs:
+        raise ValueError("concatenate: needs at least one tensor to join")
+    if axis is None:
+        xs = [reshape_p(x, (math.prod(x.shape),)) for x in xs]
+        axis = 0
+    ndim = xs[0].ndim
+    axis = normalize_axis(int(axis), max(ndim, 1), "concatenate")
+    _check_joinable([tuple(x.shape) for x in xs], axis, "concatenate")
+    if len(xs) > _MAX_CONCAT_ARGS:
+        xs = [concatenate(xs[k : k + _MAX_CONCAT_ARGS], axis) for k in range(0, len(xs), _MAX_CONCAT_ARGS)]
+    bounds = [0]
+    for x in xs:
+        bounds.append(bounds[-1] + x.shape[axis])
+    return concatenate_p(*xs, axis=axis, bounds=tuple(bounds))
+
+
+def concat(arrays: Any, axis: int | None = 0) -> Any:
+    """Array-API name for concatenate."""
+    return concatenate(arrays, axis)
+
+
+def stack(arrays: Any, axis: int = 0) -> Any:
+    """Join same-shape tensors along a new axis."""
+    xs = [_operand(a) for a in arrays]
+    if not xs:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = [tuple(x.shape) for x in xs]
+    for k, shape in enumerate(shapes):
+        if shape != shapes[0]:
+            raise ShapeError(
+                f"stack: all inputs must have the same shape, but input 0 has shape {shapes[0]} and input {k} "
+                f"has shape {shape}. Fix: reshape them alike, or use concatenate to join along an existing axis."
+            )
+    axis = normalize_axis(int(axis), len(shapes[0]) + 1, "stack")
+    return concatenate([expand_dims(x, axis) for x in xs], axis=axis)
+
+
+# ------------------------------------------------------------------ splitting
+
+
+def unstack(x: Any, axis: int = 0) -> tuple:
+    """The slices along `axis`, as a tuple of tensors with that axis removed."""
+    x = _operand(x)
+    axis = normalize_axis(int(axis), x.ndim, "unstack") % x.ndim
+    lead = (slice(None),) * axis
+    return tuple(getitem(x, lead + (i,)) for i in range(x.shape[axis]))
+
+
+def _split_at(x: Any, cuts: list[int], axis: int) -> list:
+    lead = (slice(None),) * axis
+    edges = [0, *cuts, x.shape[axis]]
+    return [getitem(x, lead + (slice(a, b),)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
+    """Split into equal sections (an int) or at the given indices, like np.split."""
+    x = _operand(x)
+    axis = normalize_axis(int(axis), x.ndim, "split") % x.ndim
+    if isinstance(indices_or_sections, int):
+        n, k = x.shape[axis], indices_or_sections
+        if k <= 0 or n % k:
+            raise ShapeError(
+                f"split: axis {axis} of size {n} cannot be split into {k} equal sections. "
+                "Fix: use array_split for nearly equal sections, or pass the split indices."
+            )
+        return _split_at(x, [i * (n // k) for i in range(1, k)], axis)
+    return _split_at(x, [int(i) for i in indices_or_sections], axis)
+
+
+def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
+    """As split, but an int number of sections need not divide the axis:
+    the first `n % sections` pieces get one extra element."""
+    x = _operand(x)
+    axis = normalize_axis(int(axis), x.ndim, "array_split") % x.ndim
+    if not isinstance(indices_or_sections, int):
+        return _split_at(x, [int(i) for i in indices_or_sections], axis)
+    k = indices_or_sections
+    if k <= 0:
+        raise ValueError(f"array_split: the number of sections must be positive, got {k}")
+    size, extra = divmod(x.shape[axis], k)
+    cuts, at = [], 0
+    for i in range(k - 1):
+        at += size + (i < extra)
+        cuts.append(at)
+    return _split_at(x, cuts, axis)
+
+
+# ------------------------------------------------------------------ repeating
+
+
+def tile(x: Any, reps: Any) -> Any:
+    """Repeat the whole tensor `reps` times along each axis, like np.tile."""
+    x = _operand(x)
+    reps = (int(reps),) if isinstance(reps, int) else tuple(int(r) for r in reps)
+    d = max(len(reps), x.ndim)
+    shape = (1,) * (d - x.ndim) + tuple(x.shape)
+    reps = (1,) * (d - len(reps)) + reps
+    # (a, b) tiled (r, s): view as (1, a, 1, b), broadcast to (r, a, s, b), merge pairs.
+    pairs = tuple(n for s in shape for n in (1, s))
+    spread = tuple(n for r, s in zip(reps, shape, strict=True) for n in (r, s))
+    out = broadcast_to(reshape_p(x, pairs), spread)
+    return reshape_p(out, tuple(r * s for r, s in zip(reps, shape, strict=True)))
+
+
+def repeat(x: Any, repeats: Any, axis: int | None = None) -> Any:
+    """Repeat each element `repeats` times (an int, or one count per element) along `axis`."""
+    x = _operand(x)
+    if axis is None:
+        x, axis = ravel(x), 0
+    axis = normalize_axis(int(axis), x.ndim, "repeat") % x.ndim
+    counts = xp.asarray(repeats.data if isinstance(repeats, TensorBase) else repeats)
+    if counts.dtype.kind not in "iu":
+        raise TypeError(f"repeat: repeats must be integers, got dtype {counts.dtype}")
+    if (counts < 0).any():
+        raise ValueError(f"repeat: repeats must not be negative, got {counts.tolist()}")
+    n = x.shape[axis]
+    if counts.size == 1:
+        r = int(counts.reshape(()))
+        shape = tuple(x.shape)
+        expanded = reshape_p(x, shape[: axis + 1] + (1,) + shape[axis + 1 :])
+        spread = broadcast_to(expanded, shape[: axis + 1] + (r,) + shape[axis + 1 :])
+        return reshape_p(spread, shape[:axis] + (n * r,) + shape[axis + 1 :])
+    if counts.shape != (n,):
+        raise ShapeError(
+            f"repeat: got {counts.size} repeat counts for axis {axis} of size {n} (tensor shape {tuple(x.shape)}); "
+            "give one count per element along the axis, or a single int."
+        )
+    return take(x, xp.repeat(xp.arange(n), counts), axis=axis)
+
+
+# ---------------------------------------------------------------- reordering
+
+
+def flip(x: Any, axis: Any = None) -> Any:
+    """Reverse the order of elements along `axis` (all axes when None)."""
+    x = _operand(x)
+    n = x.ndim
+    axes = normalize_axes(axis, n, "flip")
+    return getitem(x, tuple(slice(None, None, -1) if i - n in axes else slice(None) for i in range(n)))
+
+
+def roll(x: Any, shift: Any, axis: Any = None) -> Any:
+    """Shift elements along axes, wrapping around the end, like np.roll."""
+    x = _operand(x)
+    if axis is None:
+        return reshape_p(roll(ravel(x), shift, 0), tuple(x.shape))
+    shifts = (shift,) if isinstance(shift, int) else tuple(shift)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    if len(shifts) == 1:
+        shifts = shifts * len(axes)
+    if len(axes) == 1:
+        axes = axes * len(shifts)
+    if len(shifts) != len(axes):
+        raise ValueError(f"roll: shift {shift} and axis {axis} must have the same length (or one must be a single int)")
+    for s, a in zip(shifts, axes, strict=True):
+        a = normalize_axis(int(a), x.ndim, "roll")
+        n = x.shape[a]
+        s = int(s) % n if n else 0
+        if s:
+            x = concatenate([getitem(x, _along(a, slice(n - s, None))), getitem(x, _along(a, slice(0, n - s)))], axis=a)
+    return x
+
+
+# ---------------------------------------------------------------------- pad
+
+
+def _pairs(value: Any, ndim: int, what: str) -> Any:
+    """NumPy's forms of per-axis (before, after) pairs, as an (ndim, 2) array."""
+    arr = xp.asarray(value.data if isinstance(value, TensorBase) else value)
+    try:
+        return xp.broadcast_to(arr, (ndim, 2))
+    except ValueError:
+        raise ValueError(
+            f"pad: {what} of shape {arr.shape} does not fit a tensor with {ndim} axes; give an int, "
+            f"a (before, after) pair, or one pair per axis ({ndim} pairs)"
+        ) from None
+
+
+_GATHER_MODES = ("edge", "reflect", "symmetric", "wrap")
+
+
+def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0) -> Any:
+    """Pad each axis with (before, after) elements, like np.pad.
+
+    mode='constant' fills with `constant_values`; 'edge', 'reflect', 'symmetric'
+    and 'wrap' repeat the tensor's own elements (and pass gradient back to them).
+    """
+    x = _operand(x)
+    widths = _pairs(pad_width, x.ndim, "pad_width")
+    if widths.dtype.kind not in "iu" or (widths < 0).any():
+        raise ValueError(f"pad: pad_width must be non-negative integers, got {xp.asarray(pad_width).tolist()}")
+    if mode == "constant":
+        fills = _pairs(constant_values, x.ndim, "constant_values")
+        for d in range(x.ndim):
+            x = _pad_constant(x, d, widths[d], fills[d])
+        return x if any(widths.ravel()) else copy(x)
+    if mode in _GATHER_MODES:
+        for d in range(x.ndim):
+            before, after = (int(w) for w in widths[d])
+            if before or after:
+                x = take(x, xp.pad(xp.arange(x.shape[d]), (before, after), mode=mode), axis=d)
+        return x
+    raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant' or one of {', '.join(_GATHER_MODES)}")
+
+
+def _pad_constant(x: Any, d: int, widths: Any, fills: Any) -> Any:
+    before, after = (int(w) for w in widths)
+    if not (before or after):
+        return x
+    parts = [x]
+    for k, (width, fill) in enumerate(((before, fills[0]), (after, fills[1]))):
+        if width:
+            shape = list(x.shape)
+            shape[d] = width
+            block = xp.full(shape, fill, dtype=x.dtype)
+            parts.insert(0 if k == 0 else len(parts), block)
+    return concatenate(parts, axis=d)
+
+
+# ----------------------------------------------------------------- diagonals
+
+
+def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """The diagonal of the (axis1, axis2) planes, as the last axis, like np.diagonal."""
+    x = _operand(x)
+    n = x.ndim
+    if n < 2:
+        raise ShapeError(f"diagonal: needs at least 2 axes, got shape {tuple(x.shape)}")
+    a1, a2 = (normalize_axis(int(a), n, "diagonal") % n for a in (axis1, axis2))
+    if a1 == a2:
+        raise ShapeError(f"diagonal: axis1 and axis2 must differ, both are {a1}")
+    # Move the two axes to the end, then pick (i, i + offset) pairs there.
+    moved = transpose_p(x, tuple(a for a in range(n) if a not in (a1, a2)) + (a1, a2))
+    rows, cols = moved.shape[-2:]
+    k = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
+    r = xp.arange(k) + max(-offset, 0)
+    c = xp.arange(k) + max(offset, 0)
+    # The positions are distinct, so the gradient may assign instead of add.
+    return getitem_p(moved, index=Index(moved.shape, (Ellipsis, r, c), unique=True))
+
+
+def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """Sum of the diagonal."""
+    from .reduce import sum as _sum
+
+    return _sum(diagonal(x, offset, axis1, axis2), axis=-1)
+
+
+def _triangle(x: Any, keep_lower: bool, k: int, op: str) -> Any:
+    x = _operand(x)
+    if x.ndim < 1:
+        raise ShapeError(f"{op}: needs at least 1 axis, got a 0-d tensor")
+    rows, cols = (x.shape[-2], x.shape[-1]) if x.ndim >= 2 else (x.shape[-1], x.shape[-1])
+    lower = xp.tri(rows, cols, k if keep_lower else k - 1, dtype=bool)
+    return where(lower if keep_lower else ~lower, x, xp.zeros((), dtype=x.dtype))
+
+
+def tril(x: Any, k: int = 0) -> Any:
+    """Zero the elements above the k-th diagonal of the last two axes."""
+    return _triangle(x, True, int(k), "tril")
+
+
+def triu(x: Any, k: int = 0) -> Any:
+    """Zero the elements below the k-th diagonal of the last two axes."""
+    return _triangle(x, False, int(k), "triu")
+
+
+# ----------------------------------------------------------------------- copy
+
+
+def _copy_impl(x):
+    return xp.array(x, copy=True)
+
+
+copy_p = primitive(
+    "copy", _copy_impl,
+    vjp=lambda g, ans, x: g,
+    jvp=lambda t, ans, x: t,
+)
+
+
+def copy(x: Any) -> Any:
+    """A copy with its own memory that stays on the graph (Tensor.clone)."""
+    return copy_p(_operand(x))
