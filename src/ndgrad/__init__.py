@@ -28,6 +28,7 @@ from .ops import __all__ as _ops_all
 from .tensor_class import Tensor, is_tensor
 
 __version__ = "0.1.0"
+__array_api_version__ = "2024.12"
 
 # Names served from higher layers, imported on first use (keeps `import ndgrad`
 # light: matplotlib and the CLI load only when asked for).

@@ -86,6 +86,23 @@ class Tensor(TensorBase):
     def device(self) -> str:
         return "cpu"
 
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        """The array-API namespace of tensors: ndgrad itself."""
+        import ndgrad
+
+        return ndgrad
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        return xp.asarray(self.data).__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        return xp.asarray(self.data).__dlpack_device__()
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
+        if device not in ("cpu", None):
+            raise ValueError(f"ndgrad tensors live on the CPU; cannot move to {device!r}")
+        return self
+
     def dim(self) -> int:
         return self.ndim
 
