@@ -1,15 +1,53 @@
-"""Reductions: sum, prod, max/min primitives and what is composed from them."""
+"""Reductions and scans.
+
+Primitives: sum, prod, max, min, the cumulative scans (cumsum, cumprod) and
+three fused rows (logsumexp, softmax, log_softmax) whose one-pass forward and
+short rules are faster and more stable than their compositions.  Everything
+else here (mean, var, std, norm, ...) is composed from primitives.
+
+Public functions normalise `axis` to a tuple of negative axes before calling
+a primitive, so that the rules, which index from the right, let the leading
+batch axes of cotangents and tangents ride along.
+"""
 
 from __future__ import annotations
 
+import builtins
+import math
+from collections.abc import Iterator
 from typing import Any
 
-from ..backend import xp
-from ..core import primitive
-from ._axes import ndim_of, normalize_axes
-from .shape import broadcast_to, reshape
+from ..backend import ARRAY_TYPES, xp
+from ..core import TensorBase, primitive
+from ..core.errors import ShapeError
 
-__all__ = ["sum"]
+# shape.py imports this module while it loads: its names are looked up when
+# called (_shape.reshape_p), not bound at import.
+from . import index as _index
+from . import shape as _shape
+from ._axes import ndim_of, normalize_axes, normalize_axis
+from .compare import nondifferentiable
+from .elementwise import absolute, astype, exp, sqrt, square, where
+
+__all__ = [
+    "sum", "prod", "mean", "max", "min", "amax", "amin", "var", "std",
+    "logsumexp", "softmax", "log_softmax", "norm", "vector_norm", "matrix_norm",
+    "argmax", "argmin", "all", "any", "count_nonzero",
+    "cumsum", "cumprod", "cumulative_sum", "cumulative_prod", "diff", "sort", "argsort",
+]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _as_operand(x: Any) -> Any:
+    """Tensors and arrays pass through; Python numbers and lists become arrays."""
+    return x if isinstance(x, (TensorBase, *ARRAY_TYPES)) else xp.asarray(x)
+
+
+def _value(x: Any) -> Any:
+    """The raw values of a tensor or array (for masks that are constants)."""
+    return x.data if isinstance(x, TensorBase) else x
 
 
 def _batch(g: Any, ans: Any) -> tuple:
@@ -23,12 +61,35 @@ def kept_shape(shape: tuple, axes: tuple[int, ...]) -> tuple:
     return tuple(1 if i - n in axes else s for i, s in enumerate(shape))
 
 
+def _dropped_shape(shape: tuple, axes: tuple[int, ...]) -> tuple:
+    """`shape` without the reduced axes (negative indices)."""
+    n = len(shape)
+    return tuple(s for i, s in enumerate(shape) if i - n not in axes)
+
+
+def _keep_axes(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """A reduction's cotangent (or output) with the reduced axes back as size 1,
+    ready to broadcast against `x`."""
+    if keepdims:
+        return g
+    return _shape.reshape_p(g, _batch(g, ans) + kept_shape(x.shape, axes))
+
+
 def expand_reduced(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     """Broadcast a reduction's cotangent back over the reduced axes."""
-    batch = _batch(g, ans)
-    if not keepdims:
-        g = reshape(g, batch + kept_shape(x.shape, axes))
-    return broadcast_to(g, batch + x.shape)
+    return _shape.broadcast_to(_keep_axes(g, ans, x, axes, keepdims), _batch(g, ans) + x.shape)
+
+
+def _reduced_size(shape: tuple, axes: tuple[int, ...]) -> int:
+    n = len(shape)
+    return math.prod(s for i, s in enumerate(shape) if i - n in axes)
+
+
+def _axes_of(x: Any, axis: Any, op: str) -> tuple[int, ...]:
+    return normalize_axes(axis, ndim_of(x), op)
+
+
+# ---------------------------------------------------------------------- sum
 
 
 def _sum_impl(x, axis, keepdims):
@@ -44,8 +105,626 @@ sum_p = primitive(
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:  # noqa: A001
     """Sum over `axis` (int, tuple, negative or None for all), like NumPy."""
+    x = _as_operand(x)
     if dtype is not None:
-        from .elementwise import astype
-
         x = astype(x, dtype)
-    return sum_p(x, normalize_axes(axis, ndim_of(x), "sum"), bool(keepdims))
+    return sum_p(x, _axes_of(x, axis, "sum"), bool(keepdims))
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
+    """Arithmetic mean over `axis`; integer inputs give float64, as in NumPy."""
+    x = _as_operand(x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    axes = _axes_of(x, axis, "mean")
+    return sum_p(x, axes, bool(keepdims)) / _reduced_size(x.shape, axes)
+
+
+# ---------------------------------------------------------------- max / min
+
+
+def _tie_weights(x: Any, ans: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """1/k at each of the k elements where the extremum is attained, 0 elsewhere.
+
+    The location of a maximum does not move under small perturbations, so
+    these weights are constants for every derivative order.
+    """
+    xv, av = _value(x), _value(ans)
+    if not keepdims:
+        av = xp.reshape(av, kept_shape(xv.shape, axes))
+    hit = (xv == av) | (xp.isnan(xv) & xp.isnan(av))
+    count = xp.sum(hit, axis=axes, keepdims=True)
+    return (hit / count).astype(xv.dtype, copy=False)
+
+
+def _extremum(name: str, impl: Any) -> Any:
+    def vjp(g, ans, x, axis, keepdims):
+        return _keep_axes(g, ans, x, axis, keepdims) * _tie_weights(x, ans, axis, keepdims)
+
+    def jvp(t, ans, x, axis, keepdims):
+        return sum_p(t * _tie_weights(x, ans, axis, keepdims), axis, keepdims)
+
+    return primitive(name, lambda x, axis, keepdims: impl(x, axis=axis, keepdims=keepdims), vjp, jvp)
+
+
+max_p = _extremum("max", xp.max)
+min_p = _extremum("min", xp.min)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Largest value over `axis`.
+
+    Where several elements tie for the maximum, the gradient is shared
+    equally among them (each gets 1/k of it), as in JAX; the forward
+    derivative is the mean of their tangents.
+    """
+    x = _as_operand(x)
+    return max_p(x, _axes_of(x, axis, "max"), bool(keepdims))
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Smallest value over `axis`; tied minima share the gradient equally."""
+    x = _as_operand(x)
+    return min_p(x, _axes_of(x, axis, "min"), bool(keepdims))
+
+
+amax, amin = max, min
+
+
+# ----------------------------------------------------------------- scans
+
+
+def _along(axis: int, index: slice) -> tuple:
+    """An index that applies `index` on one (negative) axis only."""
+    return (Ellipsis, index) + (slice(None),) * (-1 - axis)
+
+
+def _scan(fn: Any, identity: int, x: Any, axis: int, reverse: bool, exclusive: bool) -> Any:
+    """A cumulative scan along `axis`: from the end if `reverse`; shifted by
+    one (starting at `identity`, leaving the last element out) if `exclusive`."""
+    if reverse:
+        x = xp.flip(x, axis)
+    y = fn(x, axis=axis)
+    if exclusive:
+        shifted = xp.empty_like(y)
+        shifted[_along(axis, slice(1, None))] = y[_along(axis, slice(None, -1))]
+        shifted[_along(axis, slice(0, 1))] = identity
+        y = shifted
+    return xp.flip(y, axis) if reverse else y
+
+
+cumsum_p = primitive(
+    "cumsum",
+    lambda x, axis, reverse, exclusive: _scan(xp.cumsum, 0, x, axis, reverse, exclusive),
+    # Each input element feeds the outputs after it: the VJP scans the other way.
+    vjp=lambda g, ans, x, axis, reverse, exclusive: cumsum_p(g, axis, not reverse, exclusive),
+    jvp=lambda t, ans, x, axis, reverse, exclusive: cumsum_p(t, axis, reverse, exclusive),
+)
+
+
+def _zero_masks(zero: Any, axis: int, reverse: bool, every: bool) -> Iterator[Any]:
+    """Masks of the first zero in each lane along the scan, then (if `every`)
+    of the second, third... zeros.
+
+    Past the first zero every product is 0, so a first-order rule needs only
+    the first mask; higher-order rules (tensor mode) need them all to keep
+    the cross terms between zeros.
+    """
+    rank = _scan(xp.cumsum, 0, zero.astype(xp.intp), axis, reverse, False)
+    last = int(rank.max()) if every and rank.size else 1
+    for m in range(1, last + 1):
+        yield zero & (rank == m)
+
+
+def _cumprod_vjp(g, ans, x, axis, reverse, exclusive):
+    # d out_k / d x_i = (product of the scanned x_j up to k, except x_i): where
+    # x_i != 0 that is out_k / x_i, so the VJP is a reverse scan of g*out over x.
+    back = not reverse
+    zero = _value(x) == 0
+    if not zero.any():
+        return cumsum_p(g * ans, axis, back, exclusive) / x
+    grad = where(zero, 0, cumsum_p(g * ans, axis, back, exclusive) / where(zero, 1, x))
+    # At a zero x_i, the products without x_i: scan again with x_i set to 1.
+    for mask in _zero_masks(zero, axis, reverse, isinstance(x, TensorBase)):
+        without = cumprod_p(where(mask, 1, x), axis, reverse, exclusive)
+        grad = grad + where(mask, cumsum_p(g * without, axis, back, exclusive), 0)
+    return grad
+
+
+def _cumprod_jvp(t, ans, x, axis, reverse, exclusive):
+    zero = _value(x) == 0
+    if not zero.any():
+        return ans * cumsum_p(t / x, axis, reverse, exclusive)
+    out = ans * cumsum_p(where(zero, 0, t / where(zero, 1, x)), axis, reverse, exclusive)
+    for mask in _zero_masks(zero, axis, reverse, isinstance(x, TensorBase)):
+        without = cumprod_p(where(mask, 1, x), axis, reverse, exclusive)
+        out = out + without * cumsum_p(where(mask, t, 0), axis, reverse, exclusive)
+    return out
+
+
+cumprod_p = primitive(
+    "cumprod",
+    lambda x, axis, reverse, exclusive: _scan(xp.cumprod, 1, x, axis, reverse, exclusive),
+    vjp=_cumprod_vjp,
+    jvp=_cumprod_jvp,
+)
+
+
+def _scan_operand(x: Any, axis: Any, op: str) -> tuple[Any, int]:
+    """NumPy's convention: axis=None scans the flattened tensor."""
+    x = _as_operand(x)
+    if axis is None:
+        return _shape.reshape_p(x, (-1,)), -1
+    return x, normalize_axis(int(axis), ndim_of(x), op)
+
+
+def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Any:
+    """Running sums along `axis` (the flattened tensor when None), like NumPy."""
+    x, ax = _scan_operand(x, axis, "cumsum")
+    if dtype is not None:
+        x = astype(x, dtype)
+    return cumsum_p(x, ax, False, False)
+
+
+def cumprod(x: Any, axis: int | None = None, dtype: Any = None) -> Any:
+    """Running products along `axis`; the gradient is exact where x has zeros."""
+    x, ax = _scan_operand(x, axis, "cumprod")
+    if dtype is not None:
+        x = astype(x, dtype)
+    return cumprod_p(x, ax, False, False)
+
+
+def _cumulative(scan: Any, x: Any, axis: int | None, dtype: Any, include_initial: bool, op: str) -> Any:
+    x = _as_operand(x)
+    if axis is None:
+        if ndim_of(x) > 1:
+            raise ShapeError(f"{op}: axis must be given for a tensor of rank {ndim_of(x)} (shape {x.shape})")
+        axis = -1
+    if ndim_of(x) == 0:
+        raise ShapeError(f"{op}: needs a tensor of rank >= 1, got a 0-d tensor; reshape it with x.reshape(1)")
+    ax = normalize_axis(int(axis), ndim_of(x), op)
+    if dtype is not None:
+        x = astype(x, dtype)
+    if not include_initial:
+        return scan(x, ax, False, False)
+    # The exclusive scan starts with the identity; the full reduction ends it.
+    total = sum_p(x, (ax,), True) if scan is cumsum_p else prod_p(x, (ax,), True)
+    return _shape.concatenate([scan(x, ax, False, True), total], axis=ax)
+
+
+def cumulative_sum(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Any:
+    """Array-API running sums; `include_initial=True` prepends the 0."""
+    return _cumulative(cumsum_p, x, axis, dtype, include_initial, "cumulative_sum")
+
+
+def cumulative_prod(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Any:
+    """Array-API running products; `include_initial=True` prepends the 1."""
+    return _cumulative(cumprod_p, x, axis, dtype, include_initial, "cumulative_prod")
+
+
+# --------------------------------------------------------------------- prod
+
+
+def _products_of_others(x: Any, axes: tuple[int, ...]) -> Any:
+    """For each element, the product of the other elements along `axes`.
+
+    Computed as (product of those before it) * (product of those after it)
+    with two exclusive scans over the flattened reduced axes: no division,
+    so it is exact with one or several zeros.
+    """
+    shape, n = x.shape, len(x.shape)
+    kept = [i for i in range(n) if i - n not in axes]
+    reduced = [i for i in range(n) if i - n in axes]
+    perm = tuple(kept + reduced)
+    moved = _shape.transpose_p(x, perm) if perm != tuple(range(n)) else x
+    lead = tuple(shape[i] for i in kept)
+    flat = _shape.reshape_p(moved, lead + (math.prod(shape[i] for i in reduced),))
+    others = cumprod_p(flat, -1, False, True) * cumprod_p(flat, -1, True, True)
+    others = _shape.reshape_p(others, lead + tuple(shape[i] for i in reduced))
+    if perm == tuple(range(n)):
+        return others
+    inverse = tuple(sorted(range(n), key=perm.__getitem__))
+    return _shape.transpose_p(others, inverse)
+
+
+def _prod_vjp(g, ans, x, axis, keepdims):
+    if not axis:
+        return g
+    return _keep_axes(g, ans, x, axis, keepdims) * _products_of_others(x, axis)
+
+
+def _prod_jvp(t, ans, x, axis, keepdims):
+    if not axis:
+        return t
+    return sum_p(t * _products_of_others(x, axis), axis, keepdims)
+
+
+prod_p = primitive(
+    "prod",
+    lambda x, axis, keepdims: xp.prod(x, axis=axis, keepdims=keepdims),
+    vjp=_prod_vjp,
+    jvp=_prod_jvp,
+)
+
+
+def prod(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
+    """Product over `axis`.  The gradient (the product of the other elements)
+    is computed without dividing by x, so it is right with zeros."""
+    x = _as_operand(x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    return prod_p(x, _axes_of(x, axis, "prod"), bool(keepdims))
+
+
+# -------------------------------------------------------------- var / std
+
+
+def _degrees_of_freedom(ddof: float, correction: float | None, op: str) -> float:
+    if correction is None:
+        return ddof
+    if ddof not in (0, correction):
+        raise ValueError(f"{op}: give either ddof={ddof} or correction={correction} (the same thing), not both")
+    return correction
+
+
+def var(
+    x: Any, axis: Any = None, ddof: float = 0, keepdims: bool = False, *,
+    correction: float | None = None, dtype: Any = None,
+) -> Any:
+    """Variance: the mean squared deviation, divided by N - ddof instead of N.
+
+    `correction` is the array-API name of `ddof` (ddof=1 gives the unbiased
+    sample variance, as torch.var does by default).
+    """
+    ddof = _degrees_of_freedom(ddof, correction, "var")
+    x = _as_operand(x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    axes = _axes_of(x, axis, "var")
+    deviation = x - mean(x, axes, keepdims=True)
+    n = _reduced_size(x.shape, axes)
+    return sum_p(square(deviation), axes, bool(keepdims)) / builtins.max(n - ddof, 0)
+
+
+def _safe_root(s: Any, p: float) -> Any:
+    """s ** (1/p) whose gradient at s == 0 is 0 instead of inf or nan.
+
+    The root is not differentiable at 0; 0 is a subgradient of every norm
+    there, and it is what PyTorch returns.
+    """
+    at_zero = s == 0
+    safe = where(at_zero, 1, s)
+    root = sqrt(safe) if p == 2 else safe ** (1 / p)
+    return where(at_zero, 0, root)
+
+
+def std(
+    x: Any, axis: Any = None, ddof: float = 0, keepdims: bool = False, *,
+    correction: float | None = None, dtype: Any = None,
+) -> Any:
+    """Standard deviation, sqrt(var(x, axis, ddof)).
+
+    Where the deviations are all exactly 0 (a constant input) std is not
+    differentiable; ndgrad returns the gradient 0 there (a subgradient).
+    """
+    return _safe_root(var(x, axis, ddof, keepdims, correction=correction, dtype=dtype), 2)
+
+
+# ---------------------------------------------- logsumexp and softmaxes
+
+
+def _finite_max(x: Any, axis: tuple[int, ...]) -> Any:
+    """The max over `axis` (kept), with infinities replaced by 0 so that
+    subtracting it never makes inf - inf."""
+    m = xp.max(x, axis=axis, keepdims=True)
+    return xp.where(xp.isfinite(m), m, 0)
+
+
+def _logsumexp_impl(x, axis, keepdims):
+    m = _finite_max(x, axis)
+    out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else xp.reshape(out, _dropped_shape(out.shape, axis))
+
+
+def _logsumexp_weights(ans, x, axis, keepdims):
+    """softmax(x): the derivative of logsumexp."""
+    return exp(x - _keep_axes(ans, ans, x, axis, keepdims))
+
+
+logsumexp_p = primitive(
+    "logsumexp", _logsumexp_impl,
+    vjp=lambda g, ans, x, axis, keepdims: (
+        _keep_axes(g, ans, x, axis, keepdims) * _logsumexp_weights(ans, x, axis, keepdims)
+    ),
+    jvp=lambda t, ans, x, axis, keepdims: sum_p(t * _logsumexp_weights(ans, x, axis, keepdims), axis, keepdims),
+)
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """log(sum(exp(x))) over `axis`, computed stably (the max is taken out
+    first, so inputs like 1000.0 do not overflow)."""
+    x = _as_operand(x)
+    return logsumexp_p(x, _axes_of(x, axis, "logsumexp"), bool(keepdims))
+
+
+def _softmax_impl(x, axis):
+    e = xp.exp(x - _finite_max(x, axis))
+    e /= xp.sum(e, axis=axis, keepdims=True)
+    return e
+
+
+def _log_softmax_impl(x, axis):
+    shifted = x - _finite_max(x, axis)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+# With s = softmax(x): ds = s * (dx - sum(s * dx)), a symmetric Jacobian.
+softmax_p = primitive(
+    "softmax", _softmax_impl,
+    vjp=lambda g, ans, x, axis: ans * (g - sum_p(g * ans, axis, True)),
+    jvp=lambda t, ans, x, axis: ans * (t - sum_p(t * ans, axis, True)),
+)
+# With l = log_softmax(x): dl = dx - sum(softmax * dx).
+log_softmax_p = primitive(
+    "log_softmax", _log_softmax_impl,
+    vjp=lambda g, ans, x, axis: g - exp(ans) * sum_p(g, axis, True),
+    jvp=lambda t, ans, x, axis: t - sum_p(t * exp(ans), axis, True),
+)
+
+
+def _softmax_axes(x: Any, axis: Any, op: str) -> tuple[int, ...]:
+    return () if ndim_of(x) == 0 else _axes_of(x, axis, op)
+
+
+def softmax(x: Any, axis: Any = -1) -> Any:
+    """exp(x) / sum(exp(x)) along `axis` (the last by default; None for all).
+
+    The max is subtracted first, so large inputs (1000.0) do not overflow.
+    """
+    x = _as_operand(x)
+    return softmax_p(x, _softmax_axes(x, axis, "softmax"))
+
+
+def log_softmax(x: Any, axis: Any = -1) -> Any:
+    """log(softmax(x)) along `axis`, computed stably as x - logsumexp(x)."""
+    x = _as_operand(x)
+    return log_softmax_p(x, _softmax_axes(x, axis, "log_softmax"))
+
+
+# ------------------------------------------------------------------- norms
+
+
+def _abs_power_sum(x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """sum(|x|**p), with gradient 0 at entries that are exactly 0 (for p < 1
+    |x|**p has an infinite slope there)."""
+    a = absolute(x)
+    if p >= 1:
+        return sum_p(a**p, axes, keepdims)
+    at_zero = a == 0
+    return sum_p(where(at_zero, 0, where(at_zero, 1, a) ** p), axes, keepdims)
+
+
+def _vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any:  # noqa: A002
+    if ord is None or ord == 2:
+        return _safe_root(sum_p(square(x), axes, keepdims), 2)
+    if ord == math.inf:
+        return max_p(absolute(x), axes, keepdims)
+    if ord == -math.inf:
+        return min_p(absolute(x), axes, keepdims)
+    if ord == 1:
+        return sum_p(absolute(x), axes, keepdims)
+    if ord == 0:
+        count = xp.sum(_value(x) != 0, axis=axes, keepdims=keepdims)
+        return nondifferentiable(xp.asarray)(count, dtype=_value(x).dtype)
+    if isinstance(ord, str):
+        raise ValueError(f"norm: ord={ord!r} is a matrix norm; give a 2-tuple axis=(row_axis, col_axis)")
+    return _safe_root(_abs_power_sum(x, ord, axes, keepdims), ord)
+
+
+def _matrix_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any:  # noqa: A002
+    rows, cols = axes
+    if ord in (None, "fro"):
+        return _safe_root(sum_p(square(x), axes, keepdims), 2)
+    if ord in (1, -1, math.inf, -math.inf):
+        # 1: the largest column sum of |x|; inf: the largest row sum.
+        summed, over = (rows, cols) if ord in (1, -1) else (cols, rows)
+        extremum = max_p if ord > 0 else min_p
+        out = extremum(sum_p(absolute(x), (summed,), True), (over,), True)
+        return out if keepdims else _shape.reshape_p(out, _dropped_shape(x.shape, tuple(sorted(axes))))
+    if ord in (2, -2, "nuc"):
+        try:
+            from ..linalg import svdvals  # the linalg family owns singular values
+        except ImportError:
+            svdvals = None
+        if svdvals is None:
+            raise ValueError(f"norm: ord={ord!r} needs singular values, which ndgrad.linalg does not provide yet")
+        moved = _move_to_end(x, axes)
+        s = svdvals(moved)
+        out = s.sum(axis=-1) if ord == "nuc" else (max_p if ord == 2 else min_p)(s, (-1,), False)
+        if keepdims:
+            out = _shape.reshape_p(out, kept_shape(x.shape, tuple(sorted(axes))))
+        return out
+    raise ValueError(f"norm: invalid matrix norm order ord={ord!r}; use None, 'fro', 'nuc', 1, -1, 2, -2, inf or -inf")
+
+
+def _move_to_end(x: Any, axes: tuple[int, ...]) -> Any:
+    n = ndim_of(x)
+    first = [a % n for a in axes]
+    perm = tuple([i for i in range(n) if i not in first] + first)
+    return _shape.transpose_p(x, perm) if perm != tuple(range(n)) else x
+
+
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
+    """Vector or matrix norm, with NumPy's `ord` and `axis` conventions.
+
+    Vectors (axis an int, or None with a 1-D x or ord None): ord None/2
+    (Euclidean), 1, inf, -inf, 0 (count of non-zeros, not differentiable)
+    and any other p: sum(|x|**p)**(1/p).  Matrices (axis a 2-tuple, or None
+    with a 2-D x and ord given): 'fro', 1, -1, inf, -inf, and 2, -2, 'nuc'
+    via singular values.
+
+    At exactly 0 a norm is not differentiable; ndgrad returns the gradient
+    0 there (a subgradient; PyTorch does the same), never nan.
+    """
+    x = _as_operand(x)
+    n = ndim_of(x)
+    if axis is None:
+        if ord is None:
+            return _safe_root(sum_p(square(x), tuple(range(-n, 0)), bool(keepdims)), 2)
+        if n not in (1, 2):
+            raise ShapeError(
+                f"norm: ord={ord!r} without axis needs a 1-D or 2-D tensor, got shape {x.shape}; pass axis="
+            )
+        axis = -1 if n == 1 else (-2, -1)
+    if isinstance(axis, int) or len(tuple(axis)) == 1:
+        return vector_norm(x, axis, keepdims, ord=2 if ord is None else ord)
+    if len(tuple(axis)) != 2:
+        raise ShapeError(f"norm: axis must be an int or a pair of axes, got {axis}")
+    return matrix_norm(x, axis=tuple(axis), keepdims=keepdims, ord="fro" if ord is None else ord)
+
+
+def vector_norm(x: Any, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:  # noqa: A002
+    """Array-API vector norm over `axis` (None: all elements, as one vector)."""
+    x = _as_operand(x)
+    return _vector_norm(x, ord, _axes_of(x, axis, "vector_norm"), bool(keepdims))
+
+
+def matrix_norm(x: Any, axis: tuple = (-2, -1), keepdims: bool = False, ord: Any = "fro") -> Any:  # noqa: A002
+    """Matrix norm over the pair of axes `axis` (the last two by default)."""
+    x = _as_operand(x)
+    n = ndim_of(x)
+    rows, cols = (normalize_axis(int(a), n, "matrix_norm") for a in axis)
+    if rows == cols:
+        raise ShapeError(f"matrix_norm: the two axes must differ, got {axis}")
+    return _matrix_norm(x, ord, (rows, cols), bool(keepdims))
+
+
+# ----------------------------------------------------- values only
+
+
+def _as_array_result(fn: Any) -> Any:
+    """`fn` returning an array even where NumPy returns a Python number."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return xp.asarray(fn(*args, **kwargs))
+
+    call.__name__ = fn.__name__
+    return call
+
+
+_argmax = nondifferentiable(_as_array_result(xp.argmax))
+_argmin = nondifferentiable(_as_array_result(xp.argmin))
+_all = nondifferentiable(_as_array_result(xp.all))
+_any = nondifferentiable(_as_array_result(xp.any))
+_count_nonzero = nondifferentiable(_as_array_result(xp.count_nonzero))
+
+
+def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+    """Index of the largest value (the first one on ties); not differentiable."""
+    return _argmax(x, axis=axis, keepdims=keepdims)
+
+
+def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+    """Index of the smallest value (the first one on ties); not differentiable."""
+    return _argmin(x, axis=axis, keepdims=keepdims)
+
+
+def all(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Whether every element is true (non-zero) over `axis`."""
+    return _all(x, axis=axis, keepdims=keepdims)
+
+
+def any(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Whether some element is true (non-zero) over `axis`."""
+    return _any(x, axis=axis, keepdims=keepdims)
+
+
+def count_nonzero(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """How many elements are non-zero over `axis`."""
+    return _count_nonzero(x, axis=axis, keepdims=keepdims)
+
+
+# --------------------------------------------------- differences and sorting
+
+
+def diff(x: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
+    """The n-th discrete difference along `axis`: x[1:] - x[:-1], n times.
+
+    `prepend` / `append` values (scalars are broadcast) are joined to x along
+    `axis` first, as in NumPy.
+    """
+    x = _as_operand(x)
+    if n < 0:
+        raise ValueError(f"diff: the order n must be non-negative, got {n}")
+    if ndim_of(x) == 0:
+        raise ShapeError("diff: needs a tensor of rank >= 1, got a 0-d tensor")
+    ax = normalize_axis(int(axis), ndim_of(x), "diff")
+    if prepend is not None or append is not None:
+        parts = [_edge(v, x, ax) for v in (prepend,) if v is not None]
+        parts += [x] + [_edge(v, x, ax) for v in (append,) if v is not None]
+        x = _shape.concatenate(parts, axis=ax)
+    for _ in range(n):
+        x = _index.getitem(x, _along(ax, slice(1, None))) - _index.getitem(x, _along(ax, slice(None, -1)))
+    return x
+
+
+def _edge(value: Any, x: Any, axis: int) -> Any:
+    """A prepend/append value with x's shape except for size 1 along `axis`
+    (a scalar is broadcast)."""
+    value = _as_operand(value)
+    if ndim_of(value) == 0:
+        shape = list(x.shape)
+        shape[axis] = 1
+        return _shape.broadcast_to(value, tuple(shape))
+    return value
+
+
+def _argsort_values(x: Any, axis: int, descending: bool, stable: bool) -> Any:
+    kind = "stable" if stable else None
+    if not descending:
+        return xp.argsort(x, axis=axis, kind=kind)
+    # Sort the reversed tensor and map back: ties keep their original order.
+    n = x.shape[axis]
+    order = xp.argsort(xp.flip(x, axis), axis=axis, kind=kind)
+    return xp.flip(n - 1 - order, axis)
+
+
+_argsort = nondifferentiable(_argsort_values)
+
+
+def argsort(
+    x: Any, axis: int | None = -1, kind: str | None = None, *, stable: bool | None = None, descending: bool = False
+) -> Any:
+    """Indices that sort `x` along `axis` (the flattened tensor when None);
+    not differentiable.  `descending=True` sorts from the largest, ties in
+    their original order.  `kind='stable'` or `stable=True` keeps ties in order."""
+    x = _as_operand(x)
+    if axis is None:
+        x, axis = _shape.reshape_p(x, (-1,)), -1
+    ax = normalize_axis(int(axis), ndim_of(x), "argsort") if ndim_of(x) else -1
+    if ndim_of(x) == 0:
+        x = _shape.reshape_p(x, (1,))
+    return _argsort(x, ax, descending, bool(stable) or kind == "stable")
+
+
+def sort(
+    x: Any, axis: int | None = -1, kind: str | None = None, *, stable: bool | None = None, descending: bool = False
+) -> Any:
+    """`x` sorted along `axis` (the flattened tensor when None).
+
+    Differentiable: each output element is an input element, so the gradient
+    flows back through the sorting permutation (tied values each keep their
+    own gradient).
+    """
+    x = _as_operand(x)
+    if axis is None:
+        x, axis = _shape.reshape_p(x, (-1,)), -1
+    if ndim_of(x) == 0:
+        return x
+    ax = normalize_axis(int(axis), ndim_of(x), "sort")
+    order = argsort(x, ax, kind, stable=stable, descending=descending)
+    return _index.take_along_axis(x, order, ax)
