@@ -188,6 +188,24 @@ def test_concatenate_saves_no_values_so_inputs_may_change_later():
     np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0])
 
 
+def test_reshape_needs_only_the_shape_so_a_later_setitem_is_fine():
+    a = nd.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = a.reshape(2, 2)
+    with nd.no_grad():
+        a[0] = 5.0
+    (y * nd.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 2.0, 3.0, 4.0])
+
+
+def test_numpy_integers_and_arrays_as_arguments():
+    x = nd.tensor(V)
+    assert x.reshape(np.int64(2), 3).shape == (2, 3)
+    assert nd.expand_dims(x, np.int64(0)).shape == (1, 6)
+    assert nd.tile(x, np.array([2, 1])).shape == (2, 6)
+    assert [p.shape for p in nd.split(x, np.int64(2))] == [(3,), (3,)]
+    np.testing.assert_array_equal(nd.roll(x, np.int64(1)).numpy(), np.roll(V, 1))
+
+
 def test_repeat_and_tile_gradients_count_the_copies():
     x = nd.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (nd.repeat(x, [2, 0, 3]).sum() + nd.tile(x, (2, 2)).sum()).backward()

@@ -50,11 +50,17 @@ class Index:
     __slots__ = ("key", "shape", "out_shape", "adv_ndim", "adv_first", "accumulate", "_keep")
 
     def __init__(self, shape: tuple, index: Any, unique: bool = False) -> None:
-        self.shape = tuple(shape)
+        self.shape = shape = tuple(shape)
         entries = index if type(index) is tuple else (index,)
+        self._keep = None
+        basic = _basic_out_shape(shape, entries)
+        if basic is not None:
+            # Fast path for the common case of plain ints and slices.
+            self.key, self.out_shape = entries, basic
+            self.adv_ndim, self.adv_first, self.accumulate = 0, False, False
+            return
         key = tuple(_convert(e) for e in entries)
         self.key = key
-        self._keep = None
         _analyse(self, key, unique)
 
     def gather(self, x: Any) -> Any:
@@ -92,6 +98,23 @@ class Index:
 
     def __repr__(self) -> str:
         return f"[{', '.join(_show(e) for e in self.key)}]"
+
+
+def _basic_out_shape(shape: tuple, entries: tuple) -> tuple | None:
+    """The result shape when every entry is an in-bounds int or a slice, else None."""
+    if len(entries) > len(shape):
+        return None
+    out = []
+    for n, e in zip(shape, entries, strict=False):
+        t = type(e)
+        if t is int:
+            if not -n <= e < n:
+                return None
+        elif t is slice:
+            out.append(len(range(*e.indices(n))))
+        else:
+            return None
+    return (*out, *shape[len(entries) :])
 
 
 def _batch_to_front(adv: int, nb: int, ndim: int) -> tuple:
@@ -324,8 +347,11 @@ index_update_p = primitive(
 # ------------------------------------------------------------ public functions
 
 
+_OPERAND_TYPES = (TensorBase, *ARRAY_TYPES)
+
+
 def _operand(x: Any) -> Any:
-    return x if isinstance(x, (TensorBase, *ARRAY_TYPES)) else xp.asarray(x)
+    return x if isinstance(x, _OPERAND_TYPES) else xp.asarray(x)
 
 
 def getitem(x: Any, index: Any) -> Any:

@@ -12,6 +12,7 @@ batch axes of cotangents and tangents ride along.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from ..backend import ARRAY_TYPES, xp
@@ -32,17 +33,40 @@ def _nb(g: Any, ref: Any) -> int:
     return g.ndim - ref.ndim
 
 
+def _reads_no_saved_values(ans):
+    """Declares that a rule needs no saved value (only shapes, which in-place
+    operations never change): the registry reads a rule's `derivative`
+    attribute to learn which values to guard with version counters."""
+
+
+def _reshape_vjp(g, ans, x, shape):
+    return reshape_p(g, g.shape[: _nb(g, ans)] + x.shape)
+
+
+_reshape_vjp.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
+
 reshape_p = primitive(
     "reshape", xp.reshape,
-    vjp=lambda g, ans, x, shape: reshape_p(g, g.shape[: _nb(g, ans)] + x.shape),
+    vjp=_reshape_vjp,
     jvp=lambda t, ans, x, shape: reshape_p(t, t.shape[: _nb(t, x)] + ans.shape),
 )
 
 
+def _int_tuple(v: Any) -> tuple[int, ...]:
+    """An int, or a sequence of them (tuple, list, array, tensor), as a tuple of ints."""
+    if type(v) is int:
+        return (v,)
+    if isinstance(v, (tuple, list)):
+        return tuple(operator.index(a) for a in v)
+    arr = xp.asarray(v.data if isinstance(v, TensorBase) else v)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"expected integers (a shape, axes or counts), got {v!r}")
+    return (int(arr),) if arr.ndim == 0 else tuple(int(a) for a in arr.ravel())
+
+
 def _shape_arg(shape: tuple) -> tuple:
-    if len(shape) == 1 and not isinstance(shape[0], int):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    """reshape(2, 3) and reshape((2, 3)) alike."""
+    return _int_tuple(shape[0] if len(shape) == 1 else shape)
 
 
 def resolve_shape(old: tuple, new: tuple, op: str = "reshape") -> tuple:
@@ -79,7 +103,7 @@ broadcast_p = primitive(
 
 def broadcast_to(x: Any, shape: Any) -> Any:
     """A read-only view of `x` repeated to `shape` (NumPy's rules)."""
-    shape = _shape_arg((shape,)) if not isinstance(shape, int) else (shape,)
+    shape = _int_tuple(shape)
     if tuple(getattr(x, "shape", ())) == shape:
         return x
     return broadcast_p(x, shape)
@@ -117,9 +141,12 @@ def permute_dims(x: Any, axes: Any) -> Any:
     return transpose(x, axes)
 
 
+_OPERAND_TYPES = (TensorBase, *ARRAY_TYPES)
+
+
 def _operand(x: Any) -> Any:
     """A tensor or raw array as it is; anything else (lists, numbers) as an array."""
-    return x if isinstance(x, (TensorBase, *ARRAY_TYPES)) else xp.asarray(x)
+    return x if isinstance(x, _OPERAND_TYPES) else xp.asarray(x)
 
 
 # ------------------------------------------------------------------ reshapes
@@ -169,7 +196,7 @@ def expand_dims(x: Any, axis: Any) -> Any:
     """Insert size-1 axes so that they sit at positions `axis` (int or tuple) of the result."""
     x = _operand(x)
     shape = tuple(x.shape)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = _int_tuple(axis)
     out_ndim = len(shape) + len(axes)
     new = {a % out_ndim for a in normalize_axes(axes, out_ndim, "expand_dims")}
     rest = iter(shape)
@@ -196,7 +223,7 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
 
 def _axis_list(axes: Any, n: int, op: str) -> list[int]:
     """Axes as non-negative ints, checked (order and repeats kept)."""
-    return [normalize_axis(int(a), n, op) % n for a in ((axes,) if isinstance(axes, int) else axes)]
+    return [normalize_axis(a, n, op) % n for a in _int_tuple(axes)]
 
 
 def moveaxis(x: Any, source: Any, destination: Any) -> Any:
@@ -229,11 +256,6 @@ def matrix_transpose(x: Any) -> Any:
 
 # Rules are generated per argument position; longer lists are joined in chunks.
 _MAX_CONCAT_ARGS = 32
-
-
-def _reads_no_saved_values(ans):
-    """Declares that a rule needs no saved value: the registry reads a rule's
-    `derivative` attribute to learn which values to guard with version counters."""
 
 
 def _along(axis: int, index: Any) -> tuple:
@@ -303,11 +325,15 @@ def concatenate(arrays: Any, axis: int | None = 0) -> Any:
     if axis is None:
         xs = [reshape_p(x, (math.prod(x.shape),)) for x in xs]
         axis = 0
-    ndim = xs[0].ndim
-    axis = normalize_axis(int(axis), max(ndim, 1), "concatenate")
+    axis = normalize_axis(int(axis), max(xs[0].ndim, 1), "concatenate")
     _check_joinable([tuple(x.shape) for x in xs], axis, "concatenate")
+    return _join(xs, axis)
+
+
+def _join(xs: list, axis: int) -> Any:
+    """The concatenate primitive on checked inputs and a negative axis."""
     if len(xs) > _MAX_CONCAT_ARGS:
-        xs = [concatenate(xs[k : k + _MAX_CONCAT_ARGS], axis) for k in range(0, len(xs), _MAX_CONCAT_ARGS)]
+        xs = [_join(xs[k : k + _MAX_CONCAT_ARGS], axis) for k in range(0, len(xs), _MAX_CONCAT_ARGS)]
     bounds = [0]
     for x in xs:
         bounds.append(bounds[-1] + x.shape[axis])
@@ -331,8 +357,11 @@ def stack(arrays: Any, axis: int = 0) -> Any:
                 f"stack: all inputs must have the same shape, but input 0 has shape {shapes[0]} and input {k} "
                 f"has shape {shape}. Fix: reshape them alike, or use concatenate to join along an existing axis."
             )
-    axis = normalize_axis(int(axis), len(shapes[0]) + 1, "stack")
-    return concatenate([expand_dims(x, axis) for x in xs], axis=axis)
+    shape = shapes[0]
+    axis = normalize_axis(int(axis), len(shape) + 1, "stack")
+    at = axis + len(shape) + 1
+    expanded = shape[:at] + (1,) + shape[at:]
+    return _join([reshape_p(x, expanded) for x in xs], axis)
 
 
 # ------------------------------------------------------------------ splitting
@@ -356,15 +385,15 @@ def split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
     """Split into equal sections (an int) or at the given indices, like np.split."""
     x = _operand(x)
     axis = normalize_axis(int(axis), x.ndim, "split") % x.ndim
-    if isinstance(indices_or_sections, int):
-        n, k = x.shape[axis], indices_or_sections
+    if xp.ndim(indices_or_sections) == 0:
+        n, k = x.shape[axis], operator.index(indices_or_sections)
         if k <= 0 or n % k:
             raise ShapeError(
                 f"split: axis {axis} of size {n} cannot be split into {k} equal sections. "
                 "Fix: use array_split for nearly equal sections, or pass the split indices."
             )
         return _split_at(x, [i * (n // k) for i in range(1, k)], axis)
-    return _split_at(x, [int(i) for i in indices_or_sections], axis)
+    return _split_at(x, list(_int_tuple(indices_or_sections)), axis)
 
 
 def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
@@ -372,9 +401,9 @@ def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
     the first `n % sections` pieces get one extra element."""
     x = _operand(x)
     axis = normalize_axis(int(axis), x.ndim, "array_split") % x.ndim
-    if not isinstance(indices_or_sections, int):
-        return _split_at(x, [int(i) for i in indices_or_sections], axis)
-    k = indices_or_sections
+    if xp.ndim(indices_or_sections) != 0:
+        return _split_at(x, list(_int_tuple(indices_or_sections)), axis)
+    k = operator.index(indices_or_sections)
     if k <= 0:
         raise ValueError(f"array_split: the number of sections must be positive, got {k}")
     size, extra = divmod(x.shape[axis], k)
@@ -391,7 +420,7 @@ def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
 def tile(x: Any, reps: Any) -> Any:
     """Repeat the whole tensor `reps` times along each axis, like np.tile."""
     x = _operand(x)
-    reps = (int(reps),) if isinstance(reps, int) else tuple(int(r) for r in reps)
+    reps = _int_tuple(reps)
     d = max(len(reps), x.ndim)
     shape = (1,) * (d - x.ndim) + tuple(x.shape)
     reps = (1,) * (d - len(reps)) + reps
@@ -444,8 +473,7 @@ def roll(x: Any, shift: Any, axis: Any = None) -> Any:
     x = _operand(x)
     if axis is None:
         return reshape_p(roll(ravel(x), shift, 0), tuple(x.shape))
-    shifts = (shift,) if isinstance(shift, int) else tuple(shift)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    shifts, axes = _int_tuple(shift), _int_tuple(axis)
     if len(shifts) == 1:
         shifts = shifts * len(axes)
     if len(axes) == 1:
