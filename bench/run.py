@@ -1,0 +1,257 @@
+"""Run the benchmark workloads and write bench/RESULTS.md.
+
+    python bench/run.py                 # full run (a few minutes)
+    python bench/run.py --quick         # few rounds, short samples: for checking the set-up
+    python bench/run.py --only W1,W3 --out /tmp/partial.md
+
+Every implementation of every case runs in its own single-threaded process;
+the processes of a case measure in interleaved rounds (see bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make the `bench` package importable
+    sys.path.insert(0, str(ROOT))
+
+from bench import machine, report  # noqa: E402
+from bench.harness import Impl, Workload, fingerprint_mismatch  # noqa: E402
+from bench.peers import benchmark_env, is_installed  # noqa: E402
+from bench.results import ERROR, MISSING, WRONG, CaseResult, ImplResult  # noqa: E402
+from bench.workloads import all_keys, load  # noqa: E402
+
+IMPORT_TIMEOUT_S = 180
+CALL_TIMEOUT_S = 600  # W6 with MyGrad takes ~10 s a call on a quiet machine; leave room for a busy one
+
+
+class WorkerTimeout(RuntimeError):
+    pass
+
+
+class WorkerProcess:
+    """A `bench.worker` subprocess and the JSON lines it sends back."""
+
+    def __init__(self, workload: str, case: str, impl: str) -> None:
+        env = benchmark_env()
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH")]))
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.worker", workload, case, impl],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+            text=True, bufsize=1,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)  # end of file: the worker exited
+
+    def send(self, **command: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+
+    def receive(self, timeout: float) -> dict[str, Any]:
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise WorkerTimeout(f"no answer within {timeout:.0f} s") from None
+        if line is None:
+            return {"event": "error", "message": f"worker exited (code {self.proc.wait()}):\n{self.stderr_tail()}"}
+        return json.loads(line)
+
+    def stderr_tail(self, lines: int = 8) -> str:
+        self.stderr.seek(0)
+        return "\n".join(self.stderr.read().strip().splitlines()[-lines:])
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.send(cmd="quit")
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self.stderr.close()
+
+
+def fail(result: ImplResult, status: str, message: str) -> None:
+    result.status, result.message = status, message
+
+
+def start_workers(workload: Workload, case: str, impls: list[Impl],
+                  results: dict[str, ImplResult]) -> dict[str, WorkerProcess]:
+    """Start every process of a case (their imports overlap), then set each up
+    in turn, so that first calls and jit compilation are timed without
+    competition from the others."""
+    workers = {}
+    for impl in impls:
+        if is_installed(impl.peer):
+            workers[impl.key] = WorkerProcess(workload.key, case, impl.key)
+        else:
+            fail(results[impl.key], MISSING, "")
+    ready = {}
+    for key, worker in workers.items():
+        try:
+            message = worker.receive(IMPORT_TIMEOUT_S)
+            if message["event"] == "imported":
+                worker.send(cmd="setup")
+                message = worker.receive(CALL_TIMEOUT_S)
+        except WorkerTimeout as exc:
+            message = {"event": "error", "message": str(exc)}
+        if message["event"] != "ready":
+            fail(results[key], ERROR, message.get("message", str(message)))
+            worker.close()
+            continue
+        r = results[key]
+        r.first_call_s, r.rss_growth_kib = message["first_call_s"], message["rss_growth_kib"]
+        r.versions, r.blas = message["versions"], message["blas"]
+        ready[key] = (worker, message["fingerprint"])
+    return check_outputs(workload, ready, results)
+
+
+def check_outputs(workload: Workload, ready: dict[str, tuple[WorkerProcess, list]],
+                  results: dict[str, ImplResult]) -> dict[str, WorkerProcess]:
+    """Drop implementations whose outputs differ from the reference's."""
+    if workload.reference not in ready:
+        return {key: worker for key, (worker, _) in ready.items()}
+    expected = ready[workload.reference][1]
+    kept = {}
+    for key, (worker, prints) in ready.items():
+        mismatch = fingerprint_mismatch(prints, expected, workload.rtol)
+        if mismatch:
+            fail(results[key], WRONG, mismatch)
+            worker.close()
+        else:
+            kept[key] = worker
+    return kept
+
+
+def measure_rounds(workers: dict[str, WorkerProcess], results: dict[str, ImplResult], rounds: int,
+                   budget_s: float) -> None:
+    """Each round, every process measures for about `budget_s` in turn; the
+    starting process rotates from round to round."""
+    for round_index in range(rounds):
+        keys = list(workers)
+        shift = round_index % max(1, len(keys))
+        for key in keys[shift:] + keys[:shift]:
+            worker = workers.get(key)
+            if worker is None:
+                continue
+            try:
+                worker.send(cmd="measure", budget_s=budget_s)
+                message = worker.receive(CALL_TIMEOUT_S + budget_s)
+            except (WorkerTimeout, OSError) as exc:
+                message = {"event": "error", "message": str(exc)}
+            if message["event"] != "samples":
+                fail(results[key], ERROR, message.get("message", str(message)))
+                workers.pop(key).close()
+                continue
+            results[key].rounds.append(message["wall"])
+            results[key].cpu_rounds.append(message["cpu"])
+        print(".", end="", flush=True)
+
+
+def run_case(workload: Workload, case: str, impls: list[Impl], rounds: int, budget_s: float) -> CaseResult:
+    results = {i.key: ImplResult(i.key, i.label, i.peer, i.note) for i in impls}
+    workers: dict[str, WorkerProcess] = {}
+    try:
+        workers = start_workers(workload, case, impls, results)
+        measure_rounds(workers, results, min(rounds, workload.max_rounds or rounds), budget_s)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    return CaseResult(workload, case, [results[i.key] for i in impls])
+
+
+def select_impls(workload: Workload, peers: set[str] | None) -> list[Impl]:
+    """The implementations to run; the reference always runs (ratios need it)."""
+    return [i for i in workload.impls if peers is None or i.peer in peers or i.key == workload.reference]
+
+
+def collect_meta(results: list[CaseResult]) -> dict[str, Any]:
+    import numpy
+
+    meta = machine.describe()
+    versions = {"python": meta["python"], "numpy": numpy.__version__}
+    blas: dict[str, list] = {}
+    for result in results:
+        for r in result.impls:
+            versions.update(r.versions)
+            if r.blas and r.peer in ("numpy", "torch") and r.peer not in blas:
+                blas[r.peer] = r.blas
+    meta["versions"], meta["blas"] = versions, blas
+    return meta
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark ndgrad against NumPy by hand and its peers.")
+    parser.add_argument("--quick", action="store_true", help="2 rounds of short samples (checks the set-up)")
+    parser.add_argument("--only", help="comma-separated workloads, e.g. W1,W3 (default: all)")
+    parser.add_argument("--peers", help="comma-separated peers to run besides the reference, e.g. ndgrad,torch")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5; 2 with --quick)")
+    parser.add_argument("--budget", type=float, help="seconds each process measures per round (default 0.3)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"), help="markdown report to write")
+    parser.add_argument("--json", help="also write the raw samples here")
+    parser.add_argument("--list", action="store_true", help="list workloads and implementations, then exit")
+    return parser.parse_args(argv)
+
+
+def list_workloads() -> None:
+    for key in all_keys():
+        w = load(key)
+        print(f"{key}: {w.title}\n  cases: {', '.join(w.cases)}")
+        for impl in w.impls:
+            print(f"  {impl.key:<20} {impl.label} [{impl.peer}{'' if is_installed(impl.peer) else ', not installed'}]")
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.list:
+        list_workloads()
+        return 0
+    rounds = args.rounds or (2 if args.quick else 5)
+    budget = args.budget or (0.1 if args.quick else 0.3)
+    keys = args.only.split(",") if args.only else all_keys()
+    peers = set(args.peers.split(",")) if args.peers else None
+    started = time.perf_counter()
+    results = []
+    for key in keys:
+        workload = load(key.strip().upper())
+        for case in workload.cases:
+            print(f"{workload.key} {case} ", end="", flush=True)
+            case_started = time.perf_counter()
+            results.append(run_case(workload, case, select_impls(workload, peers), rounds, budget))
+            print(f" {time.perf_counter() - case_started:.0f} s")
+    elapsed = time.perf_counter() - started
+    command = shlex.join(["python", os.path.relpath(sys.argv[0], ROOT), *argv])
+    settings = f"{rounds} rounds, {budget:g} s per process per round, run took {elapsed:.0f} s"
+    text = report.render(results, collect_meta(results), command, args.quick, settings)
+    Path(args.out).write_text(text)
+    if args.json:
+        raw = [{"workload": r.workload.key, "case": r.case, "impls": [asdict(i) for i in r.impls]} for r in results]
+        Path(args.json).write_text(json.dumps(raw, indent=1))
+    print("\n".join(report.summary_rows(results)))
+    print(f"wrote {args.out} ({elapsed:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,69 @@
+"""The benchmark workloads compute the right numbers (no timing here).
+
+Every ndgrad implementation of every workload in bench/ runs once on the
+workload's small smoke case and must equal the workload's NumPy reference.
+Needs only NumPy and ndgrad.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from bench.harness import Impl, Workload, as_numpy
+from bench.workloads import all_keys, load
+
+import ndgrad
+
+
+def ndgrad_cases() -> list[Any]:
+    cases = []
+    for key in all_keys():
+        workload = load(key)
+        for impl in workload.impls:
+            if impl.peer == "ndgrad":
+                cases.append(pytest.param(workload, impl, id=f"{key}-{impl.key}"))
+    return cases
+
+
+def missing_api(impl: Impl) -> list[str]:
+    """The names the implementation needs that ndgrad does not offer (yet)."""
+    missing = []
+    for dotted in impl.requires:
+        obj: Any = ndgrad
+        try:
+            for part in dotted.split("."):
+                obj = getattr(obj, part)
+        except (AttributeError, ImportError):
+            missing.append(dotted)
+    return missing
+
+
+def run_once(workload: Workload, impl: Impl) -> list[np.ndarray]:
+    data = workload.make_data(**workload.smoke_case)
+    return [as_numpy(out) for out in impl.setup(data, **workload.smoke_case)()]
+
+
+@pytest.mark.parametrize(("workload", "impl"), ndgrad_cases())
+def test_ndgrad_matches_numpy_reference(workload: Workload, impl: Impl) -> None:
+    missing = missing_api(impl)
+    if missing:
+        pytest.skip(f"ndgrad does not have {', '.join(missing)} yet")
+    expected = run_once(workload, workload.impl(workload.reference))
+    got = run_once(workload, impl)
+    assert len(got) == len(expected)
+    for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+        assert g.shape == e.shape, f"output {i}: shape {g.shape}, expected {e.shape}"
+        scale = float(np.max(np.abs(e))) or 1.0
+        np.testing.assert_allclose(g, e, rtol=workload.rtol * 10, atol=workload.rtol * 10 * scale,
+                                   err_msg=f"{workload.key} {impl.label}, output {i}")
+
+
+def test_every_workload_has_a_reference_and_an_ndgrad_version() -> None:
+    for key in all_keys():
+        workload = load(key)
+        peers = {impl.peer for impl in workload.impls}
+        assert workload.impl(workload.reference).peer == "numpy"
+        assert "ndgrad" in peers, key
+        assert workload.smoke_case.keys() == next(iter(workload.cases.values())).keys(), key
