@@ -184,6 +184,8 @@ AXIS_ENTRY = st.one_of(
               st.sampled_from([None, 1, 2, -1, -3])).map(lambda s: ("slice", slice(*s))),
     st.lists(st.integers(-3, 2), min_size=0, max_size=3).map(lambda v: ("array", np.array(v, dtype=np.intp))),
     st.lists(st.booleans(), min_size=3, max_size=3).map(lambda v: ("mask", np.array(v))),
+    st.lists(st.booleans(), min_size=9, max_size=9).map(lambda v: ("mask", np.array(v).reshape(3, 3))),
+    st.booleans().map(lambda b: ("0-d bool", b)),
 )
 EXTRA = st.sampled_from([None, Ellipsis])
 

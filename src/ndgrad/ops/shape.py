@@ -181,7 +181,7 @@ def squeeze(x: Any, axis: Any = None) -> Any:
     shape = tuple(x.shape)
     if axis is None:
         return reshape_p(x, tuple(n for n in shape if n != 1))
-    axes = normalize_axes(axis, len(shape), "squeeze")
+    axes = normalize_axes(_int_tuple(axis), len(shape), "squeeze")
     for a in axes:
         if shape[a] != 1:
             raise ShapeError(
@@ -464,7 +464,7 @@ def flip(x: Any, axis: Any = None) -> Any:
     """Reverse the order of elements along `axis` (all axes when None)."""
     x = _operand(x)
     n = x.ndim
-    axes = normalize_axes(axis, n, "flip")
+    axes = normalize_axes(None if axis is None else _int_tuple(axis), n, "flip")
     return getitem(x, tuple(slice(None, None, -1) if i - n in axes else slice(None) for i in range(n)))
 
 
