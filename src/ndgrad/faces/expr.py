@@ -329,8 +329,9 @@ class _Checker:
         if called:
             raise self.fail(f"unknown function '{name}': the functions are {', '.join(sorted(FUNCTIONS))}", node)
         if self.allowed_variables is not None and name not in self.allowed_variables:
-            known = ", ".join(sorted(self.allowed_variables)) or "none"
-            raise self.fail(f"unknown name '{name}' (the variables here are: {known})", node)
+            known = ", ".join(sorted(self.allowed_variables))
+            where = f"the variables here are: {known}" if known else "no variables are allowed here"
+            raise self.fail(f"unknown name '{name}' ({where})", node)
         self.names.append((node.col_offset, name))
 
     def check_call(self, node: ast.Call) -> list[tuple[ast.AST, str]]:
