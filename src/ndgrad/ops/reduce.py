@@ -426,7 +426,8 @@ def _finite_max(x: Any, axis: tuple[int, ...]) -> Any:
 
 def _logsumexp_impl(x, axis, keepdims):
     m = _finite_max(x, axis)
-    out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
+    with xp.errstate(divide="ignore"):  # a lane of -inf sums to 0: its log is -inf, as it should be
+        out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else xp.reshape(out, _dropped_shape(out.shape, axis))
 
 
