@@ -15,14 +15,18 @@ What the derivatives assume
   (the lower one by default), so their gradient lands on that triangle only:
   it is the exact derivative of what NumPy computes.  For a symmetric input
   built as ``(X + X.T) / 2`` the gradient of X comes out symmetric.
-* ``eigh`` / ``svd``: the derivative exists where the eigenvalues (singular
-  values) are distinct.  Where two of them are exactly equal, the terms that
-  would divide by their difference are set to zero: the result is still exact
-  for functions that depend only on the eigen/singular values (``eigvalsh``,
-  ``svdvals``, norms) or on whole eigenspaces, and for other functions (which
-  have no derivative there) it is finite but arbitrary.  Nearly equal values
-  give very large gradients, as in every autodiff library.  The sign (phase) of
-  each eigen/singular vector is arbitrary; differentiate functions that do not
+* ``eigh`` / ``svd``: the rules are exact where the eigenvalues (singular
+  values) are distinct.  Where two are exactly equal, the terms that would
+  divide by their difference are set to zero (PyTorch and JAX give inf/nan).
+  That is still exact for functions that treat each group of equal values
+  alike (sums of functions of ``eigvalsh``/``svdvals``, norms, log-det) and for
+  functions of a whole eigenspace (the projector onto a repeated eigenspace).
+  Other functions get a finite value that is *not* their derivative: notably a
+  matrix function rebuilt as ``V @ diag(f(w)) @ V.T``, whose derivative needs
+  f's divided differences, which the decomposition cannot see - perturb the
+  matrix slightly or use a formula without eigh there.  Nearly equal values
+  give very large gradients, as in every autodiff library.  The sign of each
+  eigen/singular vector is arbitrary: differentiate functions that do not
   depend on it.  ``svd`` needs ``full_matrices=False`` for gradients of a
   non-square matrix and, for a non-square matrix, non-zero singular values.
 * ``qr``: full column (or, for wide matrices, row) rank.
@@ -529,7 +533,7 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - NumPy's name
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:  # noqa: N803 - NumPy's name
-    """Eigenvalues (ascending) of symmetric matrices; the gradient is V diag(g) V.T, fine for repeated ones."""
+    """Eigenvalues (ascending) of symmetric matrices; the gradient is V diag(g) V.T (see the notes on repeats)."""
     if not _tracked(a):
         return _result(xp.linalg.eigvalsh(_values(_square(a, "eigvalsh")), UPLO=UPLO))
     return _eigh_packed(a, UPLO, "eigvalsh")[..., 0, :]
@@ -560,7 +564,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
 
 
 def svdvals(a: Any) -> Any:
-    """Singular values, descending; differentiable (also where they repeat)."""
+    """Singular values, descending; differentiable (see the module notes on repeated values)."""
     a = _matrix(a, "svdvals")
     if not _tracked(a):
         return _result(xp.linalg.svd(_values(a), compute_uv=False))
