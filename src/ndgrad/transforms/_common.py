@@ -1,0 +1,205 @@
+"""What every transform shares: checked inputs, aliases, nesting depth, errors."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..backend import ARRAY_TYPES, xp
+from ..core.errors import DtypeError, ShapeError
+from ..core.graph import TensorBase, strip, wrap
+from ..core.mode import STATE
+from ._tree import TreeSpec, tree_flatten, tree_unflatten
+
+
+class ArgnumsError(ValueError):
+    """`argnums` names an argument the function was not called with."""
+
+
+class IndependentError(ValueError):
+    """Under `strict=True`, an output does not depend on an input."""
+
+
+class _Depth:
+    """How many transforms are running their function right now.
+
+    `rev` counts reverse-mode ones: a gradient computed inside one must stay
+    differentiable (create_graph), even when it reaches the outer level only
+    through a closure.
+    """
+
+    __slots__ = ("any", "rev")
+
+    def __init__(self) -> None:
+        self.any = 0
+        self.rev = 0
+
+
+DEPTH = _Depth()
+
+# A forward-mode level above every real one: strip(x, ALL_LEVELS) keeps all tangents.
+ALL_LEVELS = sys.maxsize
+
+
+def call(f: Callable, args: Sequence, reverse: bool) -> Any:
+    """Run the user's function as a transform does: one level deeper, and
+    with grad mode on (an outer `no_grad` does not switch a transform off)."""
+    prev_grad = STATE.grad_enabled
+    STATE.grad_enabled = True
+    DEPTH.any += 1
+    DEPTH.rev += reverse
+    try:
+        return f(*args)
+    finally:
+        DEPTH.any -= 1
+        DEPTH.rev -= reverse
+        STATE.grad_enabled = prev_grad
+
+
+def normalize_argnums(argnums: Any, nargs: int, op: str) -> tuple[tuple[int, ...], bool]:
+    """argnums as a tuple of non-negative indices, and whether it was a single int."""
+    single = isinstance(argnums, (int, xp.integer)) and not isinstance(argnums, bool)
+    nums = (argnums,) if single else argnums
+    if not isinstance(nums, (tuple, list)) or not all(
+        isinstance(a, (int, xp.integer)) and not isinstance(a, bool) for a in nums
+    ):
+        raise ArgnumsError(f"{op}: argnums must be an int or a tuple of ints, got {argnums!r}")
+    if not nums:
+        raise ArgnumsError(f"{op}: argnums is empty; name at least one argument to differentiate, e.g. argnums=0")
+    out = []
+    for a in nums:
+        a = int(a)
+        if not -nargs <= a < nargs:
+            valid = f"0..{nargs - 1} (or -{nargs}..-1)" if nargs else "none: it was called without arguments"
+            raise ArgnumsError(
+                f"{op}: argnums={argnums!r} is out of range for a function called with {nargs} positional "
+                f"argument{'s' if nargs != 1 else ''}; valid indices are {valid}. "
+                "Pass the arguments to differentiate positionally, or fix argnums."
+            )
+        out.append(a % nargs)
+    if len(set(out)) != len(out):
+        raise ArgnumsError(f"{op}: argnums={argnums!r} names the same argument twice")
+    return tuple(out), single
+
+
+def to_primal(value: Any, op: str, where: str) -> TensorBase:
+    """A value to differentiate with respect to, as a float tensor.
+
+    Tensors and NumPy arrays keep their dtype (float32 stays float32); Python
+    numbers and lists become float64.  Integer arrays and tensors are refused:
+    their derivative is not defined.
+    """
+    if isinstance(value, TensorBase):
+        _check_float(value.data.dtype, op, where)
+        return value
+    if isinstance(value, ARRAY_TYPES):
+        _check_float(value.dtype, op, where)
+        return wrap(xp.asarray(value))
+    arr = xp.asarray(value)
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(xp.float64)
+    _check_float(arr.dtype, op, where)
+    return wrap(arr)
+
+
+def _check_float(dtype: Any, op: str, where: str) -> None:
+    if xp.issubdtype(dtype, xp.inexact):
+        return
+    raise DtypeError(
+        f"{op}: {where} has dtype {dtype}, but derivatives are only defined for floating-point inputs. "
+        "Pass floats (2.0 instead of 2), or cast first: x.astype('float64')."
+    )
+
+
+def as_output(value: Any, op: str) -> TensorBase:
+    """One output leaf of the user's function, as a tensor."""
+    if isinstance(value, TensorBase):
+        return value
+    arr = xp.asarray(value)
+    if arr.dtype == object:
+        raise TypeError(
+            f"{op}: the function returned a {type(value).__name__}, which is not a tensor, array or number. "
+            "Return tensors (or tuples, lists and dicts of them)."
+        )
+    return wrap(arr)
+
+
+def split_aux(result: Any, has_aux: bool, op: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return result, None
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise TypeError(
+            f"{op}(has_aux=True): the function must return a pair (output, aux), "
+            f"got {type(result).__name__}{'' if not isinstance(result, (tuple, list)) else f' of length {len(result)}'}"
+        )
+    return result[0], result[1]
+
+
+def tracked(x: TensorBase) -> bool:
+    """Is x followed by an outer reverse level (a graph is recorded for it)?"""
+    return x.requires_grad and STATE.grad_enabled
+
+
+def make_alias(x: TensorBase) -> tuple[TensorBase, Any]:
+    """A fresh tensor standing for `x` inside a reverse transform, and its link.
+
+    The alias is a leaf that requires grad, so the transform's own backward
+    stops there.  The link is the node that joins it to x's graph (None when
+    x is not tracked by an outer level); it is installed on the alias between
+    backward passes so that outer levels differentiate through it.  Forward
+    tangents of outer levels are kept.
+    """
+    alias = wrap(x.data)
+    alias._tan = dict(x._tan) if x._tan else None
+    alias.requires_grad = True
+    link = None
+    if tracked(x):
+        link = strip(x, ALL_LEVELS)._node
+    return alias, link
+
+
+def lower(t: Any, keep_graph: bool) -> Any:
+    """A result as the caller's level sees it: without this transform's graph
+    unless the caller differentiates through it (forward tangents stay)."""
+    if not isinstance(t, TensorBase):
+        return wrap(xp.asarray(t))
+    if keep_graph or not t.requires_grad:
+        return t
+    s = wrap(t.data)
+    s._tan = t._tan
+    return s
+
+
+def flatten_args(args: Sequence, argnums: tuple[int, ...], op: str) -> tuple[list, list[tuple[int, TreeSpec, int]]]:
+    """The differentiable leaves of the arguments named by argnums, as tensors,
+    and for each argnum its (index, spec, first leaf)."""
+    primals: list = []
+    specs = []
+    for i in argnums:
+        leaves, spec = tree_flatten(args[i])
+        specs.append((i, spec, len(primals)))
+        for k, v in enumerate(leaves):
+            where = f"argument {i}" if spec.is_leaf else f"leaf {k} of argument {i}"
+            primals.append(to_primal(v, op, where))
+    return primals, specs
+
+
+def substitute(args: Sequence, specs: list, values: list) -> list:
+    """The arguments with the differentiable leaves replaced by `values`."""
+    new = list(args)
+    for i, spec, first in specs:
+        new[i] = tree_unflatten(spec, values[first : first + spec.num_leaves])
+    return new
+
+
+def regroup(specs: list, values: list, single: bool) -> Any:
+    """Per-leaf results back in the structure of the argnums arguments."""
+    groups = tuple(tree_unflatten(spec, values[first : first + spec.num_leaves]) for _, spec, first in specs)
+    return groups[0] if single else groups
+
+
+def check_shape(value: Any, shape: tuple, op: str, what: str) -> None:
+    got = tuple(getattr(value, "shape", ()))
+    if got != tuple(shape):
+        raise ShapeError(f"{op}: {what} has shape {got}, but it must have the shape {tuple(shape)} of its primal")

@@ -1,0 +1,152 @@
+"""Forward mode for the transforms: tangents pushed along with the values.
+
+`push` runs the user's function once with tangents seeded on its inputs;
+`jacobian_columns` seeds a whole identity basis (per chunk of columns) and
+reads the Jacobian off the output tangents in one forward pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..backend import xp
+from ..core.forward import new_level, seed
+from ..core.graph import TensorBase, strip, wrap
+from ..ops.shape import reshape, transpose
+from ._common import DEPTH, as_output, call, flatten_args, lower, split_aux, substitute, tracked
+from ._tree import TreeSpec, tree_flatten, tree_unflatten
+from .reverse import chunks
+from .structured import OneHotRows
+
+
+class Pushed:
+    """The outcome of one forward pass at `level`: outputs and their tangents."""
+
+    __slots__ = ("outs", "out_spec", "aux", "level")
+
+    def __init__(self, outs: list[TensorBase], out_spec: TreeSpec, aux: Any, level: int) -> None:
+        self.outs = outs
+        self.out_spec = out_spec
+        self.aux = aux
+        self.level = level
+
+    def tangent(self, i: int) -> Any:
+        """Output i's tangent at this level, or None when it does not depend on the inputs."""
+        o = self.outs[i]
+        return o._tan.get(self.level) if o._tan else None
+
+    def primal(self, i: int, keep_graph: bool) -> Any:
+        return lower(_strip(self.outs[i], self.level), keep_graph)
+
+    def aux_value(self, keep_graph: bool) -> Any:
+        leaves, spec = tree_flatten(self.aux)
+        values = [lower(_strip(a, self.level), keep_graph) if isinstance(a, TensorBase) else a for a in leaves]
+        return tree_unflatten(spec, values)
+
+
+def _strip(t: TensorBase, level: int) -> TensorBase:
+    s = strip(t, level)
+    return s if isinstance(s, TensorBase) else wrap(s)
+
+
+def push(
+    f: Callable, args: Sequence, specs: list, primals: list, tangents: dict[int, Any], has_aux: bool, op: str
+) -> Pushed:
+    """Call f with `tangents[j]` seeded on primal leaf j (at a fresh level)."""
+    level = new_level()
+    duals = list(primals)
+    for j, t in tangents.items():
+        duals[j] = seed(primals[j], t, level)
+    result = call(f, substitute(args, specs, duals), reverse=False)
+    out, aux = split_aux(result, has_aux, op)
+    leaves, spec = tree_flatten(out)
+    return Pushed([as_output(o, op) for o in leaves], spec, aux, level)
+
+
+def nested_inputs(primals: list[TensorBase]) -> bool:
+    """Must results stay tensors (an outer level follows the inputs or a closure)?"""
+    return DEPTH.any > 0 or any(tracked(x) or x._tan for x in primals)
+
+
+class ForwardJacobian:
+    """J[i][j] = d out_i / d primal_j by forward mode, with the first pass's outputs."""
+
+    __slots__ = ("jac", "first", "nested", "primals", "specs")
+
+    def __init__(
+        self,
+        f: Callable,
+        args: Sequence,
+        argnums: tuple[int, ...],
+        has_aux: bool,
+        op: str,
+        chunk_size: int | None = None,
+        nested: bool | None = None,
+        per_input: bool = False,
+    ) -> None:
+        self.primals, self.specs = primals, specs = flatten_args(args, argnums, op)
+        self.nested = nested_inputs(primals) if nested is None else nested
+        self.first: Pushed | None = None
+        self.jac: list[list] = []
+        groups = [[j] for j in range(len(primals))] if (self.nested or per_input) else [list(range(len(primals)))]
+        for group in groups:
+            self._group(f, args, specs, primals, group, has_aux, op, None if self.nested else chunk_size)
+        if self.first is None:  # no input elements at all: one plain call for the outputs
+            self._record(push(f, args, specs, primals, {}, has_aux, op), len(primals))
+
+    def _record(self, pushed: Pushed, nin: int) -> None:
+        if self.first is None:
+            self.first = pushed
+            self.jac = [[None] * nin for _ in pushed.outs]
+
+    def _group(
+        self, f: Callable, args: Sequence, specs: list, primals: list, group: list[int], has_aux: bool, op: str,
+        chunk_size: int | None,
+    ) -> None:
+        """Columns for the inputs in `group`: their bases stacked, in chunks."""
+        offsets, total = [], 0
+        for j in group:
+            offsets.append(total)
+            total += primals[j].data.size
+        cols: dict[int, Any] = {}
+        reached: dict[int, set] = {}
+        for r0, r1 in chunks(total, chunk_size):
+            tangents = {}
+            for j, first in zip(group, offsets, strict=True):
+                x = primals[j]
+                if first < r1 and first + x.data.size > r0:
+                    tangents[j] = self._basis(r1 - r0, first - r0, x)
+            pushed = push(f, args, specs, primals, tangents, has_aux, op)
+            self._record(pushed, len(primals))
+            for i, o in enumerate(pushed.outs):
+                t = pushed.tangent(i)
+                if t is None:
+                    continue
+                reached.setdefault(i, set()).update(tangents)
+                if self.nested:
+                    # One input, one chunk: the tangents are J's columns.
+                    j = group[0]
+                    t = t if isinstance(t, TensorBase) else wrap(xp.asarray(t))
+                    n, m = primals[j].data.size, o.data.size
+                    cols_t = transpose(reshape(t, (n, m)), (1, 0))
+                    self.jac[i][j] = reshape(cols_t, o.shape + primals[j].shape)
+                    continue
+                t = xp.asarray(t.data if isinstance(t, TensorBase) else t)
+                m = o.data.size
+                if i not in cols:
+                    cols[i] = xp.zeros((m, total), dtype=t.dtype)
+                cols[i][:, r0:r1] = t.reshape(r1 - r0, m).T
+        for i, block in cols.items():
+            o = self.first.outs[i]
+            for j, first in zip(group, offsets, strict=True):
+                if j in reached[i]:
+                    x = primals[j]
+                    piece = block[:, first : first + x.data.size]
+                    self.jac[i][j] = xp.ascontiguousarray(piece).reshape(o.shape + x.shape)
+
+    def _basis(self, nrows: int, first: int, x: TensorBase) -> Any:
+        if not self.nested:
+            return OneHotRows.basis(nrows, first, x.shape, x.data.dtype)
+        n = x.data.size
+        return xp.eye(n, dtype=x.data.dtype).reshape((n, *x.shape))

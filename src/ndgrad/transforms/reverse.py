@@ -1,0 +1,170 @@
+"""Reverse mode for the transforms: one recorded call, many backward passes.
+
+`ReverseTrace` runs the user's function once on aliases of its inputs and
+pulls cotangents back to them.  `jacobian_rows` pushes a whole identity
+basis of output cotangents through one backward pass (per chunk of rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..backend import xp
+from ..core import engine
+from ..core.graph import TensorBase, wrap
+from ..core.mode import STATE
+from ..ops.shape import reshape
+from ._common import DEPTH, as_output, call, flatten_args, make_alias, split_aux, substitute
+from ._tree import tree_flatten
+from .structured import OneHotRows
+
+
+class ReverseTrace:
+    """f called once on aliases of its differentiable inputs, graph recorded.
+
+    `create_graph` says whether cotangents must themselves be differentiable:
+    when an outer level follows the inputs (they require grad) or an outer
+    reverse transform is running (it may reach this one through a closure).
+    """
+
+    __slots__ = ("primals", "specs", "aliases", "links", "create_graph", "outs", "out_spec", "aux")
+
+    def __init__(
+        self,
+        f: Callable,
+        args: Sequence,
+        argnums: tuple[int, ...],
+        has_aux: bool,
+        op: str,
+        create_graph: bool | None = None,
+    ) -> None:
+        self.primals, self.specs = flatten_args(args, argnums, op)
+        pairs = [make_alias(x) for x in self.primals]
+        self.aliases = [a for a, _ in pairs]
+        self.links = [link for _, link in pairs]
+        if create_graph is None:
+            create_graph = STATE.grad_enabled and (
+                DEPTH.rev > 0 or any(x.requires_grad for x in self.primals)
+            )
+        self.create_graph = create_graph
+        result = call(f, substitute(args, self.specs, self.aliases), reverse=True)
+        self._link(True)
+        out, self.aux = split_aux(result, has_aux, op)
+        leaves, self.out_spec = tree_flatten(out)
+        self.outs = [as_output(o, op) for o in leaves]
+
+    def _link(self, on: bool) -> None:
+        # Linked, the aliases lead outer levels back to the inputs; unlinked,
+        # they are leaves where this transform's own backward stops.
+        for alias, link in zip(self.aliases, self.links, strict=True):
+            if link is not None:
+                alias._node = link if on else None
+
+    def tensor_mode(self, roots: Sequence[TensorBase]) -> bool:
+        """Will the engine run rules on tensors (not raw arrays) for these roots?"""
+        return self.create_graph or any(r._tan for r in roots)
+
+    def pullback(self, roots: list[TensorBase], seeds: list[Any], create_graph: bool | None = None) -> list:
+        """Cotangents of the inputs (raw arrays or tensors; None where unreached)."""
+        if not roots:
+            return [None] * len(self.aliases)
+        self._link(False)
+        try:
+            return engine.backward(
+                roots,
+                seeds,
+                inputs=self.aliases,
+                create_graph=self.create_graph if create_graph is None else create_graph,
+                retain_graph=True,
+            )
+        finally:
+            self._link(True)
+
+
+def differentiable(out: TensorBase) -> bool:
+    """Does this output carry a graph (and a float dtype) to pull back through?"""
+    return out.requires_grad and xp.issubdtype(out.data.dtype, xp.inexact)
+
+
+def chunks(total: int, chunk_size: int | None) -> list[tuple[int, int]]:
+    if chunk_size is None or chunk_size >= total:
+        return [(0, total)] if total else []
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive int or None, got {chunk_size}")
+    return [(r, min(r + chunk_size, total)) for r in range(0, total, chunk_size)]
+
+
+def jacobian_rows(trace: ReverseTrace, chunk_size: int | None = None, per_output: bool = False) -> list[list]:
+    """J[i][j] = d outs[i] / d primals[j], of shape outs[i].shape + primals[j].shape.
+
+    Entries are raw arrays, or tensors when the result must stay
+    differentiable; None marks an output that does not depend on an input.
+    """
+    outs = trace.outs
+    result: list[list] = [[None] * len(trace.primals) for _ in outs]
+    live = [i for i, o in enumerate(outs) if differentiable(o)]
+    if not live:
+        return result
+    if trace.tensor_mode([outs[i] for i in live]):
+        for i in live:
+            _rows_on_tensors(trace, i, result)
+    elif per_output:
+        for i in live:
+            _rows_on_arrays(trace, [i], chunk_size, result)
+    else:
+        _rows_on_arrays(trace, live, chunk_size, result)
+    return result
+
+
+def _rows_on_arrays(trace: ReverseTrace, idx: list[int], chunk_size: int | None, result: list[list]) -> None:
+    """The Jacobian rows of outputs `idx` on raw arrays: their identity bases
+    stacked into one basis of M rows, pushed through in chunks of rows."""
+    outs = [trace.outs[i] for i in idx]
+    offsets, total = [], 0
+    for o in outs:
+        offsets.append(total)
+        total += o.data.size
+    full: list = [None] * len(trace.primals)
+    reached = [[False] * len(trace.primals) for _ in idx]
+    spans = chunks(total, chunk_size)
+    for r0, r1 in spans:
+        roots, seeds, which = [], [], []
+        for k, (o, first) in enumerate(zip(outs, offsets, strict=True)):
+            if first < r1 and first + o.data.size > r0:
+                roots.append(o)
+                seeds.append(OneHotRows.basis(r1 - r0, first - r0, o.shape, o.data.dtype))
+                which.append(k)
+        cots = trace.pullback(roots, seeds)
+        for j, c in enumerate(cots):
+            if c is None:
+                continue
+            for k in which:
+                reached[k][j] = True
+            c = xp.asarray(c.data if isinstance(c, TensorBase) else c)
+            if len(spans) == 1:
+                full[j] = c.reshape(total, -1)
+                continue
+            if full[j] is None:
+                full[j] = xp.zeros((total, trace.primals[j].data.size), dtype=c.dtype)
+            full[j][r0:r1] = c.reshape(r1 - r0, -1)
+    for k, (i, o, first) in enumerate(zip(idx, outs, offsets, strict=True)):
+        for j, x in enumerate(trace.primals):
+            if full[j] is not None and reached[k][j]:
+                block = full[j][first : first + o.data.size]
+                result[i][j] = block.reshape(o.shape + x.shape)
+
+
+def _rows_on_tensors(trace: ReverseTrace, i: int, result: list[list]) -> None:
+    """One output's Jacobian rows as tensors (differentiable, or carrying
+    tangents): one backward pass with a dense identity basis."""
+    o = trace.outs[i]
+    m = o.data.size
+    seed = xp.eye(m, dtype=o.data.dtype).reshape((m, *o.shape))
+    cots = trace.pullback([o], [seed])
+    for j, c in enumerate(cots):
+        if c is None:
+            continue
+        if not isinstance(c, TensorBase):
+            c = wrap(xp.asarray(c))
+        result[i][j] = reshape(c, o.shape + trace.primals[j].shape)
