@@ -53,12 +53,13 @@ def header(meta: dict[str, Any], command: str, quick: bool, settings: str) -> li
         + ", ".join(f"{k}={v}" for k, v in SINGLE_THREAD_ENV.items() if k.endswith("THREADS"))
         + f", `torch.set_num_threads(1)`, XLA_FLAGS=`{SINGLE_THREAD_ENV['XLA_FLAGS']}`)",
         "",
-        "Method: every implementation of every case runs in its own process. After the imports, each makes",
-        "one first call (timed apart: tracing and jit compilation land there), then the runner takes rounds",
-        "in which every process of the case measures in turn (order rotated each round). Times are medians",
-        "of all samples; ratios are medians of per-round ratios, so both sides were measured minutes apart",
-        "at most. `spread` is the interquartile range of the samples over their median. Results are checked",
-        "against the NumPy reference (shape, sum, norm, a random projection) before they are shown.",
+        "Method: every implementation of every case runs in its own process, pinned to one CPU. After the",
+        "imports, each makes one first call (wall-clock, timed apart: tracing and jit compilation land there),",
+        "then the runner takes rounds in which every process of the case measures in turn (order rotated each",
+        "round). Times are medians of all samples; ratios are medians of per-round ratios, so both sides were",
+        "measured minutes apart at most. `spread` is the interquartile range of the samples over their median.",
+        "Results are checked against the NumPy reference (shape, sum, norm, a random projection) before they",
+        "are shown.",
         "",
     ]
     return lines

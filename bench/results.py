@@ -28,8 +28,8 @@ class ImplResult:
     message: str = ""
     first_call_s: float | None = None
     rss_growth_kib: int | None = None
-    rounds: list[list[float]] = field(default_factory=list)  # wall seconds per call, per round
-    cpu_rounds: list[list[float]] = field(default_factory=list)
+    rounds: list[list[float]] = field(default_factory=list)  # seconds per call, per round (the chosen clock)
+    other_clock_rounds: list[list[float]] = field(default_factory=list)  # the same samples on the other clock
     versions: dict[str, str] = field(default_factory=dict)
     blas: list[dict[str, Any]] = field(default_factory=list)
 

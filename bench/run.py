@@ -45,8 +45,10 @@ class WorkerTimeout(RuntimeError):
 class WorkerProcess:
     """A `bench.worker` subprocess and the JSON lines it sends back."""
 
-    def __init__(self, workload: str, case: str, impl: str) -> None:
+    def __init__(self, workload: str, case: str, impl: str, cpu: int | None) -> None:
         env = benchmark_env()
+        if cpu is not None:
+            env["BENCH_CPU"] = str(cpu)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH")]))
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
@@ -96,15 +98,15 @@ def fail(result: ImplResult, status: str, message: str) -> None:
     result.status, result.message = status, message
 
 
-def start_workers(workload: Workload, case: str, impls: list[Impl],
-                  results: dict[str, ImplResult]) -> dict[str, WorkerProcess]:
+def start_workers(workload: Workload, case: str, impls: list[Impl], results: dict[str, ImplResult],
+                  cpu: int | None) -> dict[str, WorkerProcess]:
     """Start every process of a case (their imports overlap), then set each up
     in turn, so that first calls and jit compilation are timed without
     competition from the others."""
     workers = {}
     for impl in impls:
         if is_installed(impl.peer):
-            workers[impl.key] = WorkerProcess(workload.key, case, impl.key)
+            workers[impl.key] = WorkerProcess(workload.key, case, impl.key, cpu)
         else:
             fail(results[impl.key], MISSING, "")
     ready = {}
@@ -145,7 +147,7 @@ def check_outputs(workload: Workload, ready: dict[str, tuple[WorkerProcess, list
 
 
 def measure_rounds(workers: dict[str, WorkerProcess], results: dict[str, ImplResult], rounds: int,
-                   budget_s: float) -> None:
+                   budget_s: float, clock: str) -> None:
     """Each round, every process measures for about `budget_s` in turn; the
     starting process rotates from round to round."""
     for round_index in range(rounds):
@@ -164,17 +166,19 @@ def measure_rounds(workers: dict[str, WorkerProcess], results: dict[str, ImplRes
                 fail(results[key], ERROR, message.get("message", str(message)))
                 workers.pop(key).close()
                 continue
-            results[key].rounds.append(message["wall"])
-            results[key].cpu_rounds.append(message["cpu"])
+            other = "cpu" if clock == "wall" else "wall"
+            results[key].rounds.append(message[clock])
+            results[key].other_clock_rounds.append(message[other])
         print(".", end="", flush=True)
 
 
-def run_case(workload: Workload, case: str, impls: list[Impl], rounds: int, budget_s: float) -> CaseResult:
+def run_case(workload: Workload, case: str, impls: list[Impl], rounds: int, budget_s: float,
+             cpu: int | None, clock: str) -> CaseResult:
     results = {i.key: ImplResult(i.key, i.label, i.peer, i.note) for i in impls}
     workers: dict[str, WorkerProcess] = {}
     try:
-        workers = start_workers(workload, case, impls, results)
-        measure_rounds(workers, results, min(rounds, workload.max_rounds or rounds), budget_s)
+        workers = start_workers(workload, case, impls, results, cpu)
+        measure_rounds(workers, results, min(rounds, workload.max_rounds or rounds), budget_s, clock)
     finally:
         for worker in workers.values():
             worker.close()
@@ -201,6 +205,18 @@ def collect_meta(results: list[CaseResult]) -> dict[str, Any]:
     return meta
 
 
+def choose_cpu(requested: int | None) -> int | None:
+    """One CPU for all benchmark processes (they take turns, so they never compete)."""
+    if requested == -1 or not hasattr(os, "sched_getaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if requested is None:
+        return allowed[-1]
+    if requested not in allowed:
+        raise SystemExit(f"--cpu {requested}: this process may use CPUs {allowed}")
+    return requested
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark ndgrad against NumPy by hand and its peers.")
     parser.add_argument("--quick", action="store_true", help="2 rounds of short samples (checks the set-up)")
@@ -210,6 +226,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, help="seconds each process measures per round (default 0.3)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"), help="markdown report to write")
     parser.add_argument("--json", help="also write the raw samples here")
+    parser.add_argument("--cpu", type=int, help="CPU to pin every benchmark process to (default: the last one "
+                        "this process may use); -1 leaves them unpinned")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="time to report: wall clock (default) or the process's CPU time, steadier on a "
+                        "shared machine since it leaves out time the process waited for the CPU")
     parser.add_argument("--list", action="store_true", help="list workloads and implementations, then exit")
     return parser.parse_args(argv)
 
@@ -231,6 +252,7 @@ def main(argv: list[str]) -> int:
     budget = args.budget or (0.1 if args.quick else 0.3)
     keys = args.only.split(",") if args.only else all_keys()
     peers = set(args.peers.split(",")) if args.peers else None
+    cpu = choose_cpu(args.cpu)
     started = time.perf_counter()
     results = []
     for key in keys:
@@ -238,11 +260,13 @@ def main(argv: list[str]) -> int:
         for case in workload.cases:
             print(f"{workload.key} {case} ", end="", flush=True)
             case_started = time.perf_counter()
-            results.append(run_case(workload, case, select_impls(workload, peers), rounds, budget))
+            results.append(run_case(workload, case, select_impls(workload, peers), rounds, budget, cpu, args.clock))
             print(f" {time.perf_counter() - case_started:.0f} s")
     elapsed = time.perf_counter() - started
     command = shlex.join(["python", os.path.relpath(sys.argv[0], ROOT), *argv])
-    settings = f"{rounds} rounds, {budget:g} s per process per round, run took {elapsed:.0f} s"
+    pinned = f"every process pinned to CPU {cpu}" if cpu is not None else "processes not pinned"
+    clock = "wall-clock time" if args.clock == "wall" else "CPU time of each process"
+    settings = f"{clock}; {rounds} rounds, {budget:g} s per process per round; {pinned}; run took {elapsed:.0f} s"
     text = report.render(results, collect_meta(results), command, args.quick, settings)
     Path(args.out).write_text(text)
     if args.json:

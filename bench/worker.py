@@ -177,8 +177,17 @@ def protocol_stream() -> TextIO:
     return stream
 
 
+def pin_to_cpu() -> None:
+    """Run on the one CPU the runner chose (BENCH_CPU). Thread settings alone do
+    not stop XLA from running independent operations on several threads."""
+    cpu = os.environ.get("BENCH_CPU")
+    if cpu and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {int(cpu)})  # before any peer import: later threads inherit it
+
+
 def main(argv: list[str]) -> int:
     key, case_name, impl_key = argv
+    pin_to_cpu()
     out = protocol_stream()
     try:
         workload = load(key)
