@@ -1,11 +1,11 @@
 """ndgrad: n-dimensional tensors on NumPy with automatic differentiation.
 
-    >>> import ndgrad as nd
-    >>> x = nd.tensor(3.0, requires_grad=True)
-    >>> y = x**2 + 2*x + 1
-    >>> y.backward()
-    >>> x.grad
-    tensor(8.)
+>>> import ndgrad as nd
+>>> x = nd.tensor(3.0, requires_grad=True)
+>>> y = x**2 + 2*x + 1
+>>> y.backward()
+>>> x.grad
+tensor(8.)
 """
 
 from . import autograd, random
@@ -23,6 +23,7 @@ from .core import (
     primitive,
     set_grad_enabled,
 )
+from .gradcheck import gradcheck
 from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
 from .tensor_class import Tensor, is_tensor
@@ -43,7 +44,6 @@ _LAZY = {
     "hvp": ("ndgrad.transforms", "hvp"),
     "jacobian": ("ndgrad.transforms", "jacobian"),
     "hessian": ("ndgrad.transforms", "hessian"),
-    "gradcheck": ("ndgrad.gradcheck", "gradcheck"),
     "linalg": ("ndgrad.linalg", None),
     "fft": ("ndgrad.fft", None),
     "plot": ("ndgrad.faces.plot", None),
@@ -62,6 +62,7 @@ def __getattr__(name: str):
         return value
     raise AttributeError(f"module 'ndgrad' has no attribute {name!r}")
 
+
 pi = _xp.pi
 e = _xp.e
 inf = _xp.inf
@@ -74,8 +75,26 @@ complex64, complex128 = _xp.complex64, _xp.complex128
 bool_ = _xp.bool_
 
 __all__ = [
-    "REGISTRY", "DtypeError", "EinsumError", "GraphError", "Primitive", "ShapeError", "Tensor",
-    "autograd", "enable_grad", "is_grad_enabled", "is_tensor", "no_grad", "primitive", "random",
-    "set_grad_enabled", "pi", "e", "inf", "nan", "newaxis",
+    "REGISTRY",
+    "DtypeError",
+    "gradcheck",
+    "EinsumError",
+    "GraphError",
+    "Primitive",
+    "ShapeError",
+    "Tensor",
+    "autograd",
+    "enable_grad",
+    "is_grad_enabled",
+    "is_tensor",
+    "no_grad",
+    "primitive",
+    "random",
+    "set_grad_enabled",
+    "pi",
+    "e",
+    "inf",
+    "nan",
+    "newaxis",
     *_ops_all,
 ]

@@ -28,12 +28,15 @@ def _seed(out: TensorBase, gradient: Any, create_graph: bool) -> Any:
             )
         gradient = xp.ones_like(out.data)
     elif isinstance(gradient, TensorBase):
-        if create_graph:
+        if create_graph and gradient.shape == out.shape:
             return gradient
         gradient = gradient.data
     gradient = xp.asarray(gradient, dtype=out.dtype)
-    if gradient.shape[gradient.ndim - out.ndim :] != out.shape:
-        raise ShapeError(f"gradient has shape {gradient.shape} but the output has shape {out.shape}")
+    if gradient.shape != out.shape:
+        raise ShapeError(
+            f"gradient has shape {gradient.shape} but the output has shape {out.shape}: "
+            "pass a gradient of the output's shape (for a whole Jacobian, see ndgrad.jacobian)"
+        )
     return wrap(gradient) if create_graph else gradient
 
 
@@ -55,8 +58,16 @@ def backward(
     """Accumulate gradients of `tensors` into the `.grad` of the leaves."""
     outs = _seq(tensors)
     _check_graph(outs)
-    seeds = [_seed(o, g, create_graph) for o, g in zip(outs, _seq(grad_tensors) if grad_tensors is not None else [None] * len(outs))]
-    engine.backward(outs, seeds, retain_graph=bool(create_graph if retain_graph is None else retain_graph), create_graph=create_graph)
+    seeds = [
+        _seed(o, g, create_graph)
+        for o, g in zip(outs, _seq(grad_tensors) if grad_tensors is not None else [None] * len(outs))
+    ]
+    engine.backward(
+        outs,
+        seeds,
+        retain_graph=bool(create_graph if retain_graph is None else retain_graph),
+        create_graph=create_graph,
+    )
 
 
 def grad(

@@ -55,10 +55,7 @@ def numerical_jacobian(f: Callable, arrays: list, i: int, eps: float) -> list:
         flat[j] = orig
         columns.append([(p - m) / (2 * eps) for p, m in zip(*vals)])
     n_out = len(columns[0]) if columns else len(_outputs(f(*[wrap(a) for a in arrays])))
-    return [
-        xp.stack([c[k] for c in columns], axis=1) if columns else xp.zeros((0, 0))
-        for k in range(n_out)
-    ]
+    return [xp.stack([c[k] for c in columns], axis=1) if columns else xp.zeros((0, 0)) for k in range(n_out)]
 
 
 def _reverse_jacobian(f: Callable, arrays: list, i: int) -> list:
@@ -92,9 +89,13 @@ def _forward_jacobian(f: Callable, arrays: list, i: int) -> list:
     return result
 
 
-def _compare(kind: str, analytic: Any, numeric: Any, i: int, k: int, out_shape: tuple, in_shape: tuple, atol: float, rtol: float) -> None:
+def _compare(
+    kind: str, analytic: Any, numeric: Any, i: int, k: int, out_shape: tuple, in_shape: tuple, atol: float, rtol: float
+) -> None:
     if analytic.shape != numeric.shape:
-        raise GradcheckError(f"{kind}: Jacobian of output {k} w.r.t. input {i} has shape {analytic.shape}, expected {numeric.shape}")
+        raise GradcheckError(
+            f"{kind}: Jacobian of output {k} w.r.t. input {i} has shape {analytic.shape}, expected {numeric.shape}"
+        )
     bad = ~xp.isclose(analytic, numeric, atol=atol, rtol=rtol, equal_nan=True)
     if bad.any():
         r, c = (int(v) for v in xp.argwhere(bad)[0])
@@ -129,8 +130,11 @@ def gradcheck(
             numeric = numerical_jacobian(f, arrays, i, eps)
             with no_grad():
                 shapes = [tuple(o.shape) for o in _outputs(f(*[wrap(b) for b in arrays]))]
-            for kind, jac in (("reverse-mode", _reverse_jacobian), ("forward-mode", _forward_jacobian)):
-                if kind[:3] not in modes:
+            for mode, kind, jac in (
+                ("rev", "reverse-mode", _reverse_jacobian),
+                ("fwd", "forward-mode", _forward_jacobian),
+            ):
+                if mode not in modes:
                     continue
                 for k, (an, nu) in enumerate(zip(jac(f, arrays, i), numeric)):
                     _compare(kind, an, nu, i, k, shapes[k], a.shape, atol, rtol)

@@ -23,11 +23,15 @@ def _out(arr: Any, dtype: Any, requires_grad: bool) -> Any:
     return t
 
 
-def normal(loc: float = 0.0, scale: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False) -> Any:
+def normal(
+    loc: float = 0.0, scale: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Any:
     return _out(xp.asarray(_rng.normal(loc, scale, size)), dtype, requires_grad)
 
 
-def uniform(low: float = 0.0, high: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False) -> Any:
+def uniform(
+    low: float = 0.0, high: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Any:
     return _out(xp.asarray(_rng.uniform(low, high, size)), dtype, requires_grad)
 
 
@@ -54,10 +58,14 @@ class Generator:
     def __init__(self, seed: int | None = None) -> None:
         self._rng = xp.random.default_rng(seed)
 
-    def normal(self, loc: float = 0.0, scale: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False) -> Any:
+    def normal(
+        self, loc: float = 0.0, scale: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False
+    ) -> Any:
         return _out(xp.asarray(self._rng.normal(loc, scale, size)), dtype, requires_grad)
 
-    def uniform(self, low: float = 0.0, high: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False) -> Any:
+    def uniform(
+        self, low: float = 0.0, high: float = 1.0, size: Any = None, dtype: Any = None, requires_grad: bool = False
+    ) -> Any:
         return _out(xp.asarray(self._rng.uniform(low, high, size)), dtype, requires_grad)
 
     def integers(self, low: int, high: int | None = None, size: Any = None) -> Any:

@@ -12,9 +12,10 @@ from typing import Any
 from . import ops
 from .backend import ARRAY_TYPES, xp
 from .core import engine
-from .core.errors import DtypeError, GraphError
+from .core.errors import GraphError
 from .core.graph import Node, TensorBase, set_tensor_class, wrap
 from .core.mode import STATE
+from .core.versions import bump
 from .ops import elementwise as ew
 
 _DEFAULT_DTYPES = {xp.dtype(xp.float64), xp.dtype(xp.int64), xp.dtype(bool)}
@@ -36,9 +37,9 @@ class Tensor(TensorBase):
         self._version = 0
         self._tan = None
         self._hooks = None
-        self.requires_grad = False
+        self._rg = False
         if requires_grad:
-            self.requires_grad_(True)
+            self.requires_grad = True
 
     # ------------------------------------------------------------- attributes
     @property
@@ -173,14 +174,7 @@ class Tensor(TensorBase):
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and not xp.issubdtype(self.dtype, xp.inexact):
-            raise DtypeError(
-                f"only floating-point tensors can require gradients, got dtype {self.dtype}. "
-                "Create it with a float dtype, e.g. ndgrad.tensor([1.0, 2.0]) or x.astype('float64')."
-            )
-        if not requires_grad and self._node is not None:
-            raise GraphError("requires_grad can only be turned off on leaf tensors; use .detach()")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad
         return self
 
     def detach(self) -> Tensor:
@@ -189,7 +183,7 @@ class Tensor(TensorBase):
 
     def detach_(self) -> Tensor:
         self._node = None
-        self.requires_grad = False
+        self._rg = False
         return self
 
     def clone(self) -> Tensor:
@@ -218,7 +212,11 @@ class Tensor(TensorBase):
 
     # ---------------------------------------------------------------- in place
     def _inplace(self, opname: str, fn: Callable[..., Any], *args: Any) -> Tensor:
-        """Apply `fn(self, *args)` and write the result into self's memory."""
+        """Apply `fn(self, *args)` and write the result into self's memory.
+
+        When a graph is recorded, the result's node becomes this tensor's node;
+        nodes recorded earlier keep the node this tensor had before.
+        """
         tracked = STATE.grad_enabled and (
             self.requires_grad or any(isinstance(a, TensorBase) and a.requires_grad for a in args)
         )
@@ -227,28 +225,30 @@ class Tensor(TensorBase):
                 f"a leaf tensor that requires grad is used in an in-place operation ({opname}). "
                 "Wrap the update in `with ndgrad.no_grad():` (as in an SGD step) or use the out-of-place form."
             )
+        STATE.inplace_ops += 1
         if not tracked:
-            result = fn(wrap(self.data), *args).data
-            node = None
+            result, node = fn(wrap(self.data), *args).data, None
         else:
             old = wrap(self.data, self._node, self.requires_grad)
             res = fn(old, *args)
-            node = res._node
+            result, node = res.data, res._node
             if node is not None and 0 in node.prim.reads_args:
-                old.data = xp.array(self.data)  # the rule needs the old values
+                _keep_old_values(node, old)
             if self._node is not None:
-                self._node.modified_by = opname
-            result = res.data
+                engine.note_rebase(self)
+        self._write(result, opname)
+        if tracked:
+            self._node, self._rg = node, True
+        return self
+
+    def _write(self, result: Any, opname: str) -> None:
+        """Overwrite the values in place (NumPy view semantics), bumping versions."""
         if isinstance(self.data, xp.ndarray) and self.data.flags.writeable:
             xp.copyto(self.data, result, casting="same_kind")
         else:
             self.data = xp.array(result, dtype=self.dtype)
+        bump(self.data, opname)
         self._version += 1
-        STATE.inplace_ops += 1
-        engine.note_inplace(self, opname)
-        if tracked:
-            self._node, self.requires_grad = node, True
-        return self
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._inplace("+= (add_)", ew.add, other)
@@ -266,7 +266,15 @@ class Tensor(TensorBase):
         return self._inplace("**= (pow_)", ew.power, other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._inplace("x[...] = v (setitem)", ops.index_update, index, value)
+        tracked = STATE.grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False))
+        if tracked or not isinstance(self.data, xp.ndarray):
+            self._inplace("x[...] = v (setitem)", ops.index_update, index, value)
+            return
+        # Nothing to record: write straight into memory, as NumPy does.
+        STATE.inplace_ops += 1
+        self.data[ops.index.Index(self.data.shape, index).key] = value.data if isinstance(value, TensorBase) else value
+        bump(self.data, "x[...] = v (setitem)")
+        self._version += 1
 
     def add_(self, other: Any) -> Tensor:
         return self.__iadd__(other)
@@ -548,6 +556,13 @@ class Tensor(TensorBase):
 
 
 set_tensor_class(Tensor)
+
+
+def _keep_old_values(node: Node, old: TensorBase) -> None:
+    """The in-place op's own rule reads the values it overwrites: save a copy."""
+    old.data = xp.array(old.data)
+    node.vals = (old.data, *node.vals[1:])
+    node.save_versions()
 
 
 def is_tensor(x: Any) -> bool:

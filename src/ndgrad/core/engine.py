@@ -9,31 +9,17 @@ gradient is itself differentiable.  Broadcasting is undone here, in one place.
 from __future__ import annotations
 
 import weakref
-from heapq import heappop, heappush
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 from .. import backend
 from .errors import GraphError
 from .graph import Node, TensorBase, released_error, wrap
 from .mode import STATE
+from .versions import last_op, storage_version
 
 xp = backend.xp
-
-# The last in-place operation applied to each tensor, for error messages,
-# keyed by id (tensors overload ==, so they make poor weak dictionary keys).
-_last_inplace: dict[int, tuple[weakref.ref, str]] = {}
-
-
-def note_inplace(t: TensorBase, op: str) -> None:
-    if len(_last_inplace) > 10_000:
-        _last_inplace.clear()
-    _last_inplace[id(t)] = (weakref.ref(t), op)
-
-
-def last_inplace(t: TensorBase) -> str:
-    ref, op = _last_inplace.get(id(t), (None, ""))
-    return op if ref is not None and ref() is t else "an in-place operation"
 
 
 def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
@@ -52,20 +38,44 @@ def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
 def _check_saved(node: Node) -> None:
     """Version counters: a value a rule reads must not have changed in place."""
     prim = node.prim
-    for k, i in enumerate(prim.reads_args):
-        a = node.args[i]
-        version = node.versions[k] if node.versions is not None else 0
-        if isinstance(a, TensorBase) and a._version != version:
+    positions = [*prim.reads_args, "ans"] if prim.reads_ans else list(prim.reads_args)
+    values = [node.vals[i] for i in prim.reads_args] + ([node.ans] if prim.reads_ans else [])
+    saved = node.saved or (0,) * len(values)
+    for where, value, version in zip(positions, values, saved):
+        now = storage_version(value)
+        if now != version:
+            what = "its output" if where == "ans" else f"argument {where}"
             raise GraphError(
-                f"'{prim.name}' saved argument {i} (shape {a.shape}) for its gradient, but it was "
-                f"modified by {last_inplace(a)} afterwards (version {version} -> {a._version}). "
+                f"'{prim.name}' saved {what} (shape {xp.shape(value)}) for its gradient, but it was "
+                f"modified by {last_op(value)} afterwards (version {version} -> {now}). "
                 "Use the out-of-place form (y = y + 1 instead of y += 1), or .clone() the value first."
             )
-    if node.modified_by and prim.reads_ans:
-        raise GraphError(
-            f"the output of '{prim.name}' is needed for its gradient but was modified by "
-            f"{node.modified_by}. Use the out-of-place form, or .clone() the output first."
-        )
+
+
+def saved_version(node: Node, i: int) -> int:
+    """The version argument `i` had when `node` was recorded."""
+    return node.versions[i] if node.versions is not None else 0
+
+
+def note_rebase(t: TensorBase) -> None:
+    """Remember the node that made `t` before an in-place op gives it a new one:
+    nodes recorded earlier must still send their gradient to the old node."""
+    entry = _past_nodes.get(id(t))
+    if entry is None or entry[0]() is not t:
+        entry = _past_nodes[id(t)] = (weakref.ref(t), {})
+    entry[1][t._version] = t._node
+
+
+def _parent_at(node: Node, i: int, a: TensorBase) -> Node | None:
+    """The node that made argument `i` of `node` at the time it was recorded."""
+    version = saved_version(node, i)
+    if a._version == version:
+        return a._node
+    entry = _past_nodes.get(id(a))
+    return entry[1].get(version, a._node) if entry is not None and entry[0]() is a else a._node
+
+
+_past_nodes: dict[int, tuple[weakref.ref, dict[int, Node | None]]] = {}
 
 
 def _tensor_rule_inputs(node: Node) -> tuple[Any, Any]:
@@ -154,7 +164,7 @@ def backward(
             if want_nodes and node in want_nodes:
                 captured[want_nodes[node]] = g
             prim = node.prim
-            if check_versions and (prim.reads_args or node.modified_by):
+            if check_versions and (prim.reads_args or prim.reads_ans):
                 _check_saved(node)
             if tensors:
                 ans, vals = _tensor_rule_inputs(node)
@@ -171,7 +181,7 @@ def backward(
                     if gi.shape[nbatch:] != shape:
                         gi = sum_to(gi, shape, nbatch)
                 a = held if single else held[i]
-                parent = a._node
+                parent = _parent_at(node, i, a) if check_versions else a._node
                 if parent is None:
                     prev = leaves.get(a)
                     leaves[a] = gi if prev is None else prev + gi
@@ -210,11 +220,14 @@ def _finish_leaf(leaf: TensorBase, g: Any, tensors: bool, handed: set[int]) -> A
     never sharing memory with another leaf's gradient or a seed."""
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, tensors)
+    shared = id(g) in handed
     if tensors:
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
+        elif shared:
+            g = g.copy()  # a differentiable copy: leaves never share a gradient
+        handed.add(id(g))
         return g
-    shared = id(g) in handed
     g = xp.asarray(g)
     if shared or g.dtype != leaf.data.dtype or g.base is not None or not g.flags.writeable:
         g = g.astype(leaf.data.dtype, copy=True)
@@ -227,5 +240,8 @@ def _accumulate(leaf: TensorBase, g: Any) -> None:
 
 
 def _retain(t: TensorBase, g: Any, tensors: bool) -> None:
-    value = g if tensors else wrap(xp.array(g))
-    t.grad = value if t.grad is None else t.grad + value
+    """retain_grad(): keep a non-leaf's gradient, accumulating like a leaf's."""
+    if tensors:
+        t.grad = g if t.grad is None else t.grad + g
+    else:  # raw mode: add the arrays, not the tensors
+        t.grad = wrap(xp.array(g) if t.grad is None else t.grad.data + g)

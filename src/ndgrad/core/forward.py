@@ -23,9 +23,11 @@ def seed(x: TensorBase, tangent: Any, level: int) -> TensorBase:
     dual = wrap(x.data)
     dual._tan = dict(x._tan or {})
     dual._tan[level] = tangent
-    if x.requires_grad and STATE.grad_enabled:
-        dual.requires_grad = True
-        dual._node = x._node if x._node is not None else Node(graph._IDENTITY, x, (x.data,), graph._NO_PARAMS, x.data, (0,))
+    if x._rg and STATE.grad_enabled:
+        dual._rg = True
+        dual._node = (
+            x._node if x._node is not None else Node(graph._IDENTITY, x, (x.data,), graph._NO_PARAMS, x.data, (0,))
+        )
     return dual
 
 

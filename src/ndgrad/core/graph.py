@@ -11,8 +11,9 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from .. import backend
-from .errors import GraphError, broadcast_error
+from .errors import DtypeError, GraphError, broadcast_error
 from .mode import STATE
+from .versions import storage_version
 
 if TYPE_CHECKING:
     from .registry import Primitive
@@ -26,16 +27,35 @@ class TensorBase:
     `_tan` maps a forward-mode level to this tensor's tangent at that level.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_node", "_version", "_tan", "_hooks", "__weakref__")
+    __slots__ = ("data", "_rg", "grad", "_node", "_version", "_tan", "_hooks", "__weakref__")
 
     data: Any
-    requires_grad: bool
+    _rg: bool  # requires_grad, read on the hot path without the property
     grad: Any
     _node: Node | None
     _version: int
     _tan: dict[int, Any] | None
     _hooks: list | None
 
+
+def _get_requires_grad(t: TensorBase) -> bool:
+    return t._rg
+
+
+def _set_requires_grad(t: TensorBase, value: bool) -> None:
+    if value and not xp.issubdtype(t.data.dtype, xp.inexact):
+        raise DtypeError(
+            f"only floating-point tensors can require gradients, got dtype {t.data.dtype}. "
+            "Create it with a float dtype, e.g. ndgrad.tensor([1.0, 2.0]) or x.astype('float64')."
+        )
+    if not value and t._node is not None:
+        raise GraphError("requires_grad can only be turned off on leaf tensors; use .detach()")
+    t._rg = bool(value)
+
+
+TensorBase.requires_grad = property(  # type: ignore[attr-defined]
+    _get_requires_grad, _set_requires_grad, doc="Whether operations on this tensor are recorded for autodiff."
+)
 
 # The class that results are made of, set by the tensor layer above.
 _tensor_class: type[TensorBase] = TensorBase
@@ -51,7 +71,7 @@ def wrap(data: Any, node: Node | None = None, requires_grad: bool = False) -> An
     """A tensor around raw array data (no copy, no checks)."""
     t = _new(_tensor_class)
     t.data = data
-    t.requires_grad = requires_grad
+    t._rg = requires_grad
     t.grad = None
     t._node = node
     t._version = 0
@@ -72,13 +92,12 @@ class Node:
     `inputs`, `vals` and `ans` are released unless `retain_graph=True`.
     """
 
-    __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "versions", "seq", "__dict__")
+    __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "versions", "saved", "seq", "__dict__")
 
     # Rarely set; class-level defaults keep node creation cheap.
     ans_tan: Any = None
     hooks: list | None = None
     retained: Any = None
-    modified_by: str | None = None
 
     def __init__(self, prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> None:
         self.prim = prim
@@ -88,10 +107,20 @@ class Node:
         self.ans = ans
         self.edges = edges
         self.seq = _next_seq()
-        # Version counters matter only once some in-place operation has run.
-        self.versions = (
-            tuple(getattr(self.args[i], "_version", 0) for i in prim.reads_args) if STATE.inplace_ops else None
-        )
+        # Version counters matter only once some in-place operation has run:
+        # until then every tensor and every array is at version 0.
+        self.versions = self.saved = None
+        if STATE.inplace_ops:
+            self.save_versions()
+
+    def save_versions(self) -> None:
+        """Record the tensors' versions (which node made each) and the memory
+        versions of the values the rules read (to catch in-place changes)."""
+        self.versions = tuple(getattr(a, "_version", 0) for a in self.args)
+        reads = [self.vals[i] for i in self.prim.reads_args]
+        if self.prim.reads_ans:
+            reads.append(self.ans)
+        self.saved = tuple(storage_version(v) for v in reads)
 
     @property
     def args(self) -> tuple | None:
@@ -185,7 +214,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
         if isinstance(a, TensorBase):
             tensors += 1
             vals.append(a.data)
-            if a.requires_grad:
+            if a._rg:
                 mask |= 1 << i
             if a._tan is not None:
                 tangent = True
@@ -205,12 +234,14 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
         # soon stops scanning it.
         inputs = args[edges[0]] if tensors == 1 else args
         t._node = Node(prim, inputs, tuple(vals), params or _NO_PARAMS, out, edges)
-        t.requires_grad = True
+        t._rg = True
     else:
         t._node = None
-        t.requires_grad = False
+        t._rg = False
     if tangent:
         push_tangents(prim, args, params, t)
+        if t._node is not None:
+            t._node.ans_tan = t._tan  # rules reading `ans` need its tangent too
     return t
 
 
@@ -231,13 +262,13 @@ def strip(a: Any, level: int) -> Any:
     if not isinstance(a, TensorBase):
         return a
     keep = {k: v for k, v in a._tan.items() if k < level} if a._tan else None
-    tracked = a.requires_grad and STATE.grad_enabled
+    tracked = a._rg and STATE.grad_enabled
     if not keep and not tracked:
         return a.data
     s = wrap(a.data)
     s._tan = keep or None
     if tracked:
-        s.requires_grad = True
+        s._rg = True
         s._node = a._node if a._node is not None else Node(_IDENTITY, a, (a.data,), _NO_PARAMS, a.data, (0,))
     return s
 

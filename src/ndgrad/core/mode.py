@@ -84,6 +84,11 @@ class set_grad_enabled(_GradMode):
     def __enter__(self) -> None:
         pass
 
+    def __call__(self, fn: F) -> F:
+        # Used as a decorator: the mode applies inside calls, not from now on.
+        STATE.grad_enabled = self._prev
+        return super().__call__(fn)
+
 
 def is_grad_enabled() -> bool:
     return STATE.grad_enabled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from ..core.errors import ShapeError
@@ -22,8 +23,8 @@ def normalize_axes(axis: Any, ndim: int, op: str = "operation") -> tuple[int, ..
     """A tuple of distinct negative axes; `None` means all of them."""
     if axis is None:
         return tuple(range(-ndim, 0))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    out = tuple(sorted(normalize_axis(int(a), ndim, op) for a in axes))
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (operator.index(axis),)
+    out = tuple(sorted(normalize_axis(operator.index(a), ndim, op) for a in axes))
     if len(set(out)) != len(out):
         raise ShapeError(f"{op}: repeated axis in {axis}")
     return out

@@ -9,11 +9,33 @@ from ..backend import xp
 from ..core.graph import STATE, TensorBase, wrap
 
 __all__ = [
-    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "logical_and", "logical_or", "logical_xor", "logical_not",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_invert", "bitwise_not",
-    "bitwise_left_shift", "bitwise_right_shift", "isfinite", "isinf", "isnan",
-    "signbit", "isclose", "allclose", "array_equal",
+    "equal",
+    "not_equal",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_invert",
+    "bitwise_not",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
+    "invert",
+    "left_shift",
+    "right_shift",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "signbit",
+    "isclose",
+    "allclose",
+    "array_equal",
 ]
 
 
@@ -50,6 +72,7 @@ bitwise_invert = nondifferentiable(xp.invert)
 bitwise_not = bitwise_invert
 bitwise_left_shift = nondifferentiable(xp.left_shift)
 bitwise_right_shift = nondifferentiable(xp.right_shift)
+invert, left_shift, right_shift = bitwise_invert, bitwise_left_shift, bitwise_right_shift
 isfinite = nondifferentiable(xp.isfinite)
 isinf = nondifferentiable(xp.isinf)
 isnan = nondifferentiable(xp.isnan)

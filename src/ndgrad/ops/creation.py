@@ -10,8 +10,23 @@ from ..core.graph import TensorBase, wrap
 from .shape import broadcast_to, reshape
 
 __all__ = [
-    "tensor", "asarray", "array", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
-    "full_like", "empty_like", "arange", "linspace", "logspace", "eye", "identity", "meshgrid",
+    "tensor",
+    "asarray",
+    "array",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "arange",
+    "linspace",
+    "logspace",
+    "eye",
+    "identity",
+    "meshgrid",
 ]
 
 
@@ -46,7 +61,10 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
 
 
 def array(data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
-    return tensor(xp.array(getattr(data, "data", data) if isinstance(data, TensorBase) else data, dtype=dtype), requires_grad=requires_grad)
+    return tensor(
+        xp.array(getattr(data, "data", data) if isinstance(data, TensorBase) else data, dtype=dtype),
+        requires_grad=requires_grad,
+    )
 
 
 def _shape(shape: tuple) -> tuple:
@@ -97,11 +115,15 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None, re
     return _leaf(xp.arange(start, stop, step, dtype=dtype), requires_grad)
 
 
-def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True, dtype: Any = None, requires_grad: bool = False) -> Any:
+def linspace(
+    start: float, stop: float, num: int = 50, endpoint: bool = True, dtype: Any = None, requires_grad: bool = False
+) -> Any:
     return _leaf(xp.linspace(start, stop, num, endpoint=endpoint, dtype=dtype), requires_grad)
 
 
-def logspace(start: float, stop: float, num: int = 50, endpoint: bool = True, base: float = 10.0, dtype: Any = None) -> Any:
+def logspace(
+    start: float, stop: float, num: int = 50, endpoint: bool = True, base: float = 10.0, dtype: Any = None
+) -> Any:
     return wrap(xp.logspace(start, stop, num, endpoint=endpoint, base=base, dtype=dtype))
 
 

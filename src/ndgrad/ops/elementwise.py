@@ -16,14 +16,66 @@ from ..backend import ARRAY_TYPES, xp
 from ..core import TensorBase, primitive
 
 __all__ = [
-    "add", "subtract", "multiply", "divide", "true_divide", "power", "pow",
-    "negative", "positive", "floor_divide", "remainder", "mod", "fmod",
-    "abs", "absolute", "exp", "expm1", "exp2", "log", "log2", "log10", "log1p",
-    "sqrt", "square", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos",
-    "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
-    "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
-    "sigmoid", "relu", "softplus", "sign", "floor", "ceil", "round", "trunc",
-    "maximum", "minimum", "clip", "where", "logaddexp", "astype", "hypot",
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "true_divide",
+    "power",
+    "pow",
+    "negative",
+    "positive",
+    "floor_divide",
+    "remainder",
+    "mod",
+    "fmod",
+    "abs",
+    "absolute",
+    "exp",
+    "expm1",
+    "exp2",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sqrt",
+    "square",
+    "reciprocal",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arctan2",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "asinh",
+    "acosh",
+    "atanh",
+    "sigmoid",
+    "relu",
+    "softplus",
+    "sign",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "maximum",
+    "minimum",
+    "clip",
+    "where",
+    "logaddexp",
+    "astype",
+    "hypot",
 ]
 
 
@@ -69,13 +121,15 @@ def _operator(op: Callable, ufunc: Any) -> Callable:
 
 # Linear operations: the rules pass the cotangent through.
 add = primitive(
-    "add", _operator(operator.add, xp.add),
+    "add",
+    _operator(operator.add, xp.add),
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: t),
     broadcasting=True,
 )
 subtract = primitive(
-    "subtract", _operator(operator.sub, xp.subtract),
+    "subtract",
+    _operator(operator.sub, xp.subtract),
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t),
     broadcasting=True,
@@ -83,13 +137,15 @@ subtract = primitive(
 negative = primitive("negative", xp.negative, vjp=lambda g, ans, x: -g, jvp=lambda t, ans, x: -t)
 
 multiply = primitive(
-    "multiply", _operator(operator.mul, xp.multiply),
+    "multiply",
+    _operator(operator.mul, xp.multiply),
     vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x),
     jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t),
     broadcasting=True,
 )
 divide = primitive(
-    "divide", _operator(operator.truediv, xp.divide),
+    "divide",
+    _operator(operator.truediv, xp.divide),
     vjp=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
     jvp=(lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y),
     broadcasting=True,
@@ -108,33 +164,37 @@ def _dpow_exponent(ans, x, y):
 
 power = elementwise("power", _operator(operator.pow, xp.power), _dpow_base, _dpow_exponent)
 maximum = elementwise(
-    "maximum", xp.maximum,
+    "maximum",
+    xp.maximum,
     # Ties share the gradient equally, as in JAX.
     lambda ans, x, y: (x > y) + 0.5 * (x == y),
     lambda ans, x, y: (x < y) + 0.5 * (x == y),
 )
 minimum = elementwise(
-    "minimum", xp.minimum,
+    "minimum",
+    xp.minimum,
     lambda ans, x, y: (x < y) + 0.5 * (x == y),
     lambda ans, x, y: (x > y) + 0.5 * (x == y),
 )
+
+
 def _zero2(ans, x, y):
     return 0 * ans
 
 
 floor_divide = elementwise("floor_divide", xp.floor_divide, _zero2, _zero2)
-remainder = elementwise(
-    "remainder", xp.remainder, lambda ans, x, y: 0 * ans + 1, lambda ans, x, y: -floor_divide(x, y)
-)
+remainder = elementwise("remainder", xp.remainder, lambda ans, x, y: 0 * ans + 1, lambda ans, x, y: -floor_divide(x, y))
 fmod = elementwise("fmod", xp.fmod, lambda ans, x, y: 0 * ans + 1, lambda ans, x, y: -trunc(x / y))
 arctan2 = elementwise(
-    "arctan2", xp.arctan2,
+    "arctan2",
+    xp.arctan2,
     lambda ans, y, x: x / (x * x + y * y),
     lambda ans, y, x: -y / (x * x + y * y),
 )
 hypot = elementwise("hypot", xp.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
 logaddexp = elementwise(
-    "logaddexp", xp.logaddexp,
+    "logaddexp",
+    xp.logaddexp,
     lambda ans, x, y: exp(x - ans),
     lambda ans, x, y: exp(y - ans),
 )
@@ -165,8 +225,10 @@ arctanh = elementwise("arctanh", xp.arctanh, lambda ans, x: 1 / (1 - x * x))
 
 
 def _sigmoid(x):
-    # tanh form: stable for large |x| and keeps float32 as float32.
-    return 0.5 * xp.tanh(0.5 * x) + 0.5
+    # exp(-|x|) never overflows, and the x < 0 branch keeps relative precision
+    # far into the tail (log(sigmoid(-40)) is -40, not -inf).
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 sigmoid = elementwise("sigmoid", _sigmoid, lambda ans, x: ans * (1 - ans))
@@ -190,7 +252,8 @@ def _where_impl(cond, x, y):
 
 
 _where = primitive(
-    "where", _where_impl,
+    "where",
+    _where_impl,
     vjp=(None, lambda g, ans, c, x, y: g * c, lambda g, ans, c, x, y: g * ~c),
     jvp=(None, lambda t, ans, c, x, y: t * c, lambda t, ans, c, x, y: t * ~c),
     broadcasting=True,
@@ -212,7 +275,8 @@ def _astype_impl(x, dtype):
 
 
 astype_prim = primitive(
-    "astype", _astype_impl,
+    "astype",
+    _astype_impl,
     vjp=lambda g, ans, x, dtype: g.astype(x.dtype),
     jvp=lambda t, ans, x, dtype: t.astype(ans.dtype),
 )
@@ -224,7 +288,7 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
 
 
 def positive(x: Any) -> Any:
-    return x + 0 if getattr(x, "dtype", None) != bool else x
+    return x if getattr(x, "dtype", None) == xp.bool_ else x + 0
 
 
 def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
