@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import ndgrad as nd
+from ndgrad.core import engine
 from ndgrad.gradcheck import gradcheck
 
 RNG = np.random.default_rng(11)
@@ -31,12 +32,14 @@ def torch_grad_of(f, x0):
 
 
 def hessian_of(f, x0):
-    """ndgrad's Hessian of the scalar f, from one batched backward through the gradient."""
+    """ndgrad's Hessian of the scalar f: the gradient recorded with create_graph,
+    then one backward pass through it seeded with a batch of basis vectors
+    (which also checks that the rules carry batch axes in tensor mode)."""
     x = nd.tensor(x0, requires_grad=True)
     (g,) = nd.autograd.grad(f(x), x, create_graph=True)
     n = x0.size
-    (h,) = nd.autograd.grad(g, x, grad_outputs=np.eye(n).reshape((n,) + x0.shape))
-    return h.data.reshape(n, n)
+    (h,) = engine.backward([g], [np.eye(n).reshape((n,) + x0.shape)], inputs=[x])
+    return np.asarray(getattr(h, "data", h)).reshape(n, n)
 
 
 def torch_hessian_of(f, x0):

@@ -14,6 +14,7 @@ letters first).  More operands are contracted pairwise along the path NumPy's
 
 from __future__ import annotations
 
+import functools
 import math
 import string
 from collections.abc import Sequence
@@ -338,7 +339,7 @@ def contract(operands: Sequence[Any], subs: Sequence[str], out: str) -> Any:
     if len(operands) <= 2:
         return _contract_few(operands, subs, out)
     pending, labels = list(operands), list(subs)
-    for step in _greedy_path(labels, out, [tuple(x.shape) for x in pending]):
+    for step in _greedy_path(tuple(labels), out, tuple(tuple(x.shape) for x in pending)):
         chosen = [(pending.pop(i), labels.pop(i)) for i in sorted(step, reverse=True)][::-1]
         # A step may name more than two operands (products with nothing to
         # sum): contract them two at a time, left to right.
@@ -364,7 +365,8 @@ def _contract_few(operands: Sequence[Any], subs: Sequence[str], out: str) -> Any
     return einsum_p(operands[0], operands[1], spec=f"{subs[0]},{subs[1]}->{out}")
 
 
-def _greedy_path(subs: list[str], out: str, shapes: list[tuple]) -> list[tuple]:
+@functools.lru_cache(maxsize=256)
+def _greedy_path(subs: tuple[str, ...], out: str, shapes: tuple[tuple, ...]) -> list[tuple]:
     # einsum_path reads only shapes: stand-ins broadcast from one zero cost nothing.
     dummies = [xp.broadcast_to(xp.zeros(()), shape) for shape in shapes]
     path, _ = xp.einsum_path(f"{','.join(subs)}->{out}", *dummies, optimize="greedy")
@@ -520,7 +522,8 @@ def _named_dims(group: _Operand, shape: tuple) -> tuple:
     return tuple(shape[: group.ellipsis]) + (tuple(shape[len(shape) - after :]) if after else ())
 
 
-def _resolve(spec: str, operands: list) -> tuple[list[str], str]:
+@functools.lru_cache(maxsize=512)
+def _resolve(spec: str, shapes: tuple[tuple, ...]) -> tuple[tuple[str, ...], str]:
     """Subscripts with every dimension named by a letter of its own size.
 
     '...' becomes letters shared from the right across operands.  A size-1
@@ -528,8 +531,8 @@ def _resolve(spec: str, operands: list) -> tuple[list[str], str]:
     summed away (a sum over one element), so the contraction itself never
     broadcasts and its rules need no special case.
     """
-    shapes = [tuple(x.shape) for x in operands]
-    groups, output = _parse(spec, len(operands))
+    shapes = list(shapes)
+    groups, output = _parse(spec, len(shapes))
     _check_ranks(spec, groups, shapes)
     if output is not None:
         _check_output(spec, groups, output)
@@ -554,7 +557,7 @@ def _resolve(spec: str, operands: list) -> tuple[list[str], str]:
             n_ell = len(shape) - len(letters)
             letters[group.ellipsis : group.ellipsis] = ell_letters[len(ell_letters) - n_ell :]
         subs.append("".join(fresh() if d == 1 and sizes[c] != 1 else c for c, d in zip(letters, shape, strict=True)))
-    return subs, _output_letters(spec, groups, output, ell_letters)
+    return tuple(subs), _output_letters(spec, groups, output, ell_letters)
 
 
 def _output_letters(spec: str, groups: list[_Operand], output: _Operand | None, ell_letters: str) -> str:
@@ -610,5 +613,6 @@ def einsum(subscripts: Any, *operands: Any, optimize: Any = True) -> Any:
     if not ops:
         raise EinsumError("einsum: no operands given; pass the tensors after the subscripts")
     ops = [_as_operand(x) for x in ops]
-    subs, out = _resolve(subscripts, ops)
+    # Parsed once per spec and shapes: a training loop pays for it once.
+    subs, out = _resolve(subscripts, tuple(tuple(x.shape) for x in ops))
     return contract(ops, subs, out)
