@@ -177,3 +177,11 @@ def test_argparse_mistakes_also_exit_2(capsys: pytest.CaptureFixture) -> None:
     assert main([]) == 2
     assert main(["--help"]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_jacobian_with_a_constant_output_has_a_zero_row(capsys: pytest.CaptureFixture) -> None:
+    status, out, _ = in_process(capsys, "jacobian", "x + y, x*y, 7", "--at", "x=3,y=2", "--json")
+    payload = json.loads(out)
+    assert status == 0
+    assert payload["jacobian"] == [[1.0, 1.0], [2.0, 3.0], [0.0, 0.0]]
+    assert payload["value"] == [5.0, 6.0, 7.0] and payload["outputs"] == ["x + y", "x*y", "7"]

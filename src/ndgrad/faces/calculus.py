@@ -1,6 +1,7 @@
 """Derivatives of expressions at a point: what the CLI, tour and practice print.
 
-Everything is computed by ndgrad's reverse mode (`ndgrad.autograd.grad`); a
+Gradients come from `ndgrad.autograd.grad` (the PyTorch face), Jacobians and
+Hessians from `ndgrad.jacobian` / `ndgrad.hessian` (the transforms); a
 variable an output does not use gets a derivative of exactly 0.
 """
 
@@ -10,10 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import autograd
+from .. import autograd, transforms
 from ..backend import xp
 from ..core.graph import TensorBase
 from ..ops import creation
+from ..ops.shape import stack
 from .expr import Expression
 
 __all__ = ["leaves", "partials", "gradient_at", "jacobian_at", "hessian_at", "Derivatives"]
@@ -69,25 +71,37 @@ def gradient_at(expr: Expression, point: Mapping[str, float]) -> Derivatives:
     return Derivatives(expr.variables, dict(point), _float(outs[0]), xp.asarray(grads, dtype=xp.float64))
 
 
+def _stacked(expr: Expression) -> Callable[..., Any]:
+    """The expression as a function of its variables returning one 1-D tensor of its outputs."""
+
+    def f(*xs: Any) -> Any:
+        outs = _outputs(expr, list(xs))
+        return stack([out.reshape(()) for out in outs])
+
+    return f
+
+
 def jacobian_at(expr: Expression, point: Mapping[str, float]) -> Derivatives:
-    """Outputs and the Jacobian J[i, j] = d output_i / d variable_j (rows = outputs)."""
-    xs = leaves(expr.variables, point)
-    outs = _outputs(expr, xs)
-    rows = [[_float(g) for g in partials(out, xs)] for out in outs]
-    matrix = xp.asarray(rows, dtype=xp.float64).reshape(len(outs), len(xs))
-    return Derivatives(expr.variables, dict(point), xp.asarray([_float(o) for o in outs]), matrix)
+    """Outputs and the Jacobian J[i, j] = d output_i / d variable_j (rows = outputs), by `ndgrad.jacobian`."""
+    xs = tuple(creation.tensor(xp.asarray(point[v], dtype=xp.float64)) for v in expr.variables)
+    values = _stacked(expr)(*xs)
+    m = values.shape[0]
+    if not xs:
+        return Derivatives((), dict(point), xp.asarray(values.data), xp.zeros((m, 0)))
+    columns = transforms.jacobian(_stacked(expr), xs)  # one (m,) block per variable
+    matrix = xp.stack([xp.asarray(c.data, dtype=xp.float64) for c in columns], axis=-1)
+    return Derivatives(expr.variables, dict(point), xp.asarray(values.data), matrix.reshape(m, len(xs)))
 
 
 def hessian_at(expr: Expression, point: Mapping[str, float]) -> Derivatives:
-    """f(point) and its Hessian H[i, j] = d2f / (d variable_i d variable_j)."""
-    xs = leaves(expr.variables, point)
-    outs = _outputs(expr, xs)
+    """f(point) and its Hessian H[i, j] = d2f / (d variable_i d variable_j), by `ndgrad.hessian`."""
+    xs = tuple(creation.tensor(xp.asarray(point[v], dtype=xp.float64)) for v in expr.variables)
+    outs = _outputs(expr, list(xs))
     if len(outs) != 1:
         raise ValueError(f"'{expr.text}' has {len(outs)} outputs; a Hessian needs one (a scalar function).")
-    first = partials(outs[0], xs, create_graph=True)
-    rows = [[_float(g) for g in partials(d, xs)] for d in first]
-    matrix = xp.asarray(rows, dtype=xp.float64).reshape(len(xs), len(xs))
-    return Derivatives(expr.variables, dict(point), _float(outs[0]), matrix)
+    blocks = transforms.hessian(lambda *args: _outputs(expr, list(args))[0].reshape(()), xs)
+    matrix = xp.asarray([[float(b.data) for b in row] for row in blocks], dtype=xp.float64)
+    return Derivatives(expr.variables, dict(point), _float(outs[0]), matrix.reshape(len(xs), len(xs)))
 
 
 def derivative_1d(f: Callable[[Any], Any], x0: float) -> tuple[float, float]:
