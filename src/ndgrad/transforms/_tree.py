@@ -1,12 +1,15 @@
 """Nested tuples, lists and dicts of values ("pytrees"): flatten and rebuild.
 
 Transforms accept and return such nests (a dict of parameters, a tuple of
-outputs); everything that is not a tuple, list or dict is a leaf.
+outputs); everything that is not a tuple, list or dict is a leaf, and so is
+a list of plain numbers ([1.0, 2.0] is a vector, as NumPy reads it).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from ..backend import xp
 
 
 class TreeSpec:
@@ -41,7 +44,15 @@ def tree_flatten(tree: Any) -> tuple[list, TreeSpec]:
     return leaves, spec
 
 
+def _is_numbers(x: Any) -> bool:
+    """A list of plain numbers (or of such lists) is data, not a container."""
+    return all(isinstance(v, (int, float, complex, xp.number)) or (isinstance(v, list) and _is_numbers(v)) for v in x)
+
+
 def _flatten(tree: Any, leaves: list) -> TreeSpec:
+    if isinstance(tree, list) and tree and _is_numbers(tree):
+        leaves.append(tree)
+        return LEAF
     if isinstance(tree, (tuple, list)):
         children = tuple(_flatten(c, leaves) for c in tree)
         return TreeSpec(type(tree), (), children)

@@ -202,6 +202,8 @@ def _densify_kwargs(kwargs: dict) -> dict:
 def _gather(x: OneHotRows, a: Any) -> Any:
     """The values of `a` (broadcast against x) at x's entries, or None when
     broadcasting would change x's shape."""
+    if isinstance(a, (int, float, complex)):
+        return a  # a Python number stays weakly typed: float32 stays float32
     a = xp.asarray(a)
     if a.ndim == 0:
         return a
