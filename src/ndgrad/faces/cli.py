@@ -225,7 +225,7 @@ def _plot_axes_names(expr: Expression, given: list[str] | None) -> list[str]:
 def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     from . import plot
 
-    plt = _headless_pyplot()
+    plt = plot.headless_pyplot()
     given = _variables(args.vars)
     expr = parse(args.expression, given)
     if expr.is_vector:
@@ -297,20 +297,6 @@ def cmd_practice(args: argparse.Namespace, out: TextIO) -> int:
     from . import practice
 
     return practice.run_cli(args, out)
-
-
-def _headless_pyplot() -> Any:
-    """pyplot on the Agg backend: the CLI only writes files, it never opens windows."""
-    try:
-        import matplotlib
-    except ImportError:
-        from .plot import INSTALL_HINT, MissingDependency
-
-        raise MissingDependency(INSTALL_HINT) from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 # ---------------------------------------------------------------------- parser

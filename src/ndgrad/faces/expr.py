@@ -120,9 +120,10 @@ class ExpressionError(ValueError):
         self.message = message
         self.text = text
         self.start = start
-        self.end = end if end is not None and start is not None and end > start else (
-            None if start is None else start + 1
-        )
+        if start is None:
+            self.end = None
+        else:
+            self.end = end if end is not None and end > start else start + 1
         where = f"column {start + 1}: " if start is not None else ""
         super().__init__(f"{where}{message}")
 

@@ -26,7 +26,7 @@ from .expr import parse
 from .text import pretty
 
 __all__ = ["contour", "surface", "jacobian_heatmap", "tangent_line", "ContourPlot", "SurfacePlot",
-           "HeatmapPlot", "TangentPlot", "grid_values", "MissingDependency"]
+           "HeatmapPlot", "TangentPlot", "grid_values", "headless_pyplot", "MissingDependency"]
 
 INSTALL_HINT = "ndgrad.plot needs matplotlib, which is not installed. Install it with: pip install 'ndgrad[plot]'"
 
@@ -41,6 +41,17 @@ def _pyplot() -> Any:
     except ImportError as err:
         raise MissingDependency(INSTALL_HINT) from err
     return plt
+
+
+def headless_pyplot() -> Any:
+    """pyplot for writing files: the Agg backend, unless a notebook's inline backend is active."""
+    try:
+        import matplotlib
+    except ImportError as err:
+        raise MissingDependency(INSTALL_HINT) from err
+    if "inline" not in matplotlib.get_backend().lower():
+        matplotlib.use("Agg")
+    return _pyplot()
 
 
 class ContourPlot(NamedTuple):

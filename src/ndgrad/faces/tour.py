@@ -145,7 +145,7 @@ def figure(tour: Tour) -> None:
     tour.heading("Step 4: visualise f(x, y) = x² + 3y, with its gradient field")
     from . import plot
 
-    plt = _headless_pyplot()
+    plt = plot.headless_pyplot()
     tour.code("nd.plot.contour(lambda x, y: x**2 + 3*y, xlim=(-2, 2), ylim=(-2, 2), levels=20, gradient=True)")
     drawn = plot.contour(lambda x, y: x**2 + 3 * y, (-2, 2), (-2, 2), levels=20, gradient=True,
                          title="f(x, y) = x² + 3y")
@@ -219,16 +219,6 @@ def questions(tour: Tour) -> None:
     tour.result(f"ndgrad at (x=3, y=2): {text.nested(J)}; [[1, 1], [y, x]] there: {text.nested(expected)}")
     tour.say()
     tour.say("Next: `ndgrad practice` asks these questions and checks your answers.")
-
-
-def _headless_pyplot() -> Any:
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 SECTIONS: dict[str, tuple[str, Callable[[Tour], None]]] = {
