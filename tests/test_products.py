@@ -278,6 +278,25 @@ def test_create_graph_double_backward_through_matmul():
     np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12)
 
 
+def test_hessian_vector_product_forward_over_reverse_through_einsum_and_matmul():
+    A, x0, v = rand(3, 3), rand(3), rand(3)
+    _, hv = nd.jvp(nd.grad(lambda x: nd.sin(nd.einsum("i,ij,j", x, A, x)) + nd.tanh(A @ x).sum()), (x0,), (v,))
+    want = torch.autograd.functional.hvp(
+        lambda x: torch.sin(torch.einsum("i,ij,j", x, torch.tensor(A), x)) + torch.tanh(torch.tensor(A) @ x).sum(),
+        torch.tensor(x0), torch.tensor(v),
+    )[1].numpy()
+    np.testing.assert_allclose(np.asarray(getattr(hv, "data", hv)), want, rtol=1e-10)
+
+
+def test_numpy_functions_on_tensors_route_here():
+    a = nd.tensor(rand(2, 3), requires_grad=True)
+    b = rand(3, 4)
+    out = np.einsum("ij,jk->ik", a, b) + np.matmul(a, b) + np.dot(a, b) + np.tensordot(a, b, axes=1)
+    assert isinstance(out, nd.Tensor)
+    out.sum().backward()
+    np.testing.assert_allclose(a.grad.data, 4 * np.ones((2, 4)) @ b.T, rtol=1e-12)
+
+
 # ------------------------------------------------------------------ dtypes
 
 

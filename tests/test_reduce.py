@@ -127,7 +127,7 @@ def test_vector_norms_match_numpy(ord_):
     np.testing.assert_allclose(nd.norm(x[0], ord_).data, np.linalg.norm(x[0], ord_))
 
 
-@pytest.mark.parametrize("ord_", [None, "fro", 1, -1, math.inf, -math.inf])
+@pytest.mark.parametrize("ord_", [None, "fro", 1, -1, math.inf, -math.inf, 2, -2, "nuc"])
 def test_matrix_norms_match_numpy(ord_):
     x = rand(2, 3, 4)
     np.testing.assert_allclose(nd.norm(x, ord_, axis=(1, 2)).data, np.linalg.norm(x, ord_, axis=(1, 2)))
@@ -174,7 +174,7 @@ def test_vector_norm_gradients_match_torch(ord_):
     np.testing.assert_allclose(got, want, rtol=1e-10)
 
 
-@pytest.mark.parametrize("ord_", ["fro", 1, -1, math.inf, -math.inf])
+@pytest.mark.parametrize("ord_", ["fro", 1, -1, math.inf, -math.inf, 2, -2, "nuc"])
 def test_matrix_norm_gradients_match_torch(ord_):
     x0 = rand(2, 3, 4)
     got = grad_of(lambda x: nd.norm(x, ord_, axis=(1, 2)).sum(), x0)
@@ -204,6 +204,34 @@ def test_composites_pass_gradcheck_in_both_modes():
     assert gradcheck(lambda t: nd.mean(t, axis=-1), x)
     assert gradcheck(lambda t: nd.diff(t, n=2, axis=1, prepend=t[:, :1]), x)
     assert gradcheck(lambda t: nd.sort(t, axis=0, descending=True), x)
+
+
+def test_hessian_vector_products_forward_over_reverse_match_torch():
+    x0 = np.array([0.7, 0.0, -1.2, 2.0])
+    v = np.array([0.3, -1.0, 0.5, 2.0])
+    cases = [
+        (lambda x: nd.prod(x), lambda x: x.prod()),
+        (lambda x: (nd.cumprod(x) ** 2).sum(), lambda x: (x.cumprod(0) ** 2).sum()),
+        (lambda x: (nd.softmax(x) * W[0]).sum(), lambda x: (x.softmax(0) * torch.tensor(W[0])).sum()),
+        (lambda x: nd.norm(x, 3), lambda x: torch.linalg.vector_norm(x, 3)),
+        (lambda x: nd.max(x * x), lambda x: (x * x).amax()),
+        (lambda x: nd.var(x, ddof=1), lambda x: x.var()),
+    ]
+    for f_nd, f_torch in cases:
+        _, hv = nd.jvp(nd.grad(f_nd), (nd.tensor(x0),), (nd.tensor(v),))
+        want = torch.autograd.functional.hvp(f_torch, torch.tensor(x0), torch.tensor(v))[1].numpy()
+        np.testing.assert_allclose(np.asarray(getattr(hv, "data", hv)), want, rtol=1e-10, atol=1e-12)
+
+
+def test_numpy_functions_on_tensors_route_here():
+    x = nd.tensor(rand(3, 4), requires_grad=True)
+    y = np.linalg.norm(x) + np.sort(x, axis=0).sum() + np.max(np.cumsum(x, axis=1)) + np.var(x, ddof=1)
+    assert isinstance(y, nd.Tensor)
+    y.backward()
+    want = torch_grad_of(
+        lambda t: torch.linalg.vector_norm(t) + t.sort(dim=0).values.sum() + t.cumsum(1).amax() + t.var(), x.data
+    )
+    np.testing.assert_allclose(x.grad.data, want, rtol=1e-10)
 
 
 # ------------------------------------------------------------- prod, zeros
