@@ -306,7 +306,7 @@ def _embed(
     along it.
     """
     used = "".join(subs) + target + batch
-    extra = iter(_fresh(used, len(target)))
+    extra = iter(_fresh(used, len(target) - len(set(target))))
     operands, subs = list(operands), list(subs)
     letters, seen = [], set()
     for letter, size in zip(target, shape, strict=True):

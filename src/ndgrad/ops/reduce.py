@@ -21,8 +21,8 @@ from ..backend import ARRAY_TYPES, xp
 from ..core import TensorBase, primitive
 from ..core.errors import ShapeError
 
-# shape.py imports this module while it loads: its names are looked up when
-# called (_shape.reshape_p), not bound at import.
+# shape.py imports this module while it loads, so shape's (and index's) names
+# are looked up when called (_shape.reshape_p), not bound at import.
 from . import index as _index
 from . import shape as _shape
 from ._axes import ndim_of, normalize_axes, normalize_axis
@@ -518,10 +518,11 @@ def log_softmax(x: Any, axis: Any = -1) -> Any:
 
 
 def _abs_power_sum(x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:
-    """sum(|x|**p), with gradient 0 at entries that are exactly 0 (for p < 1
-    |x|**p has an infinite slope there)."""
+    """sum(|x|**p), with gradient 0 at entries that are exactly 0 where
+    0 < p < 1 (|x|**p has an infinite slope there).  For p < 0 a zero entry
+    makes the sum inf and the norm 0, as in NumPy."""
     a = absolute(x)
-    if p >= 1:
+    if p >= 1 or p < 0:
         return sum_p(a**p, axes, keepdims)
     at_zero = a == 0
     return sum_p(where(at_zero, 0, where(at_zero, 1, a) ** p), axes, keepdims)
