@@ -27,6 +27,7 @@ class ImplResult:
     status: str = OK
     message: str = ""
     first_call_s: float | None = None
+    first_call_cpu_s: float | None = None
     rss_growth_kib: int | None = None
     rounds: list[list[float]] = field(default_factory=list)  # seconds per call, per round (the chosen clock)
     other_clock_rounds: list[list[float]] = field(default_factory=list)  # the same samples on the other clock

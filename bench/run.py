@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,21 @@ from bench.results import ERROR, MISSING, WRONG, CaseResult, ImplResult  # noqa:
 from bench.workloads import all_keys, load  # noqa: E402
 
 IMPORT_TIMEOUT_S = 180
+FIRST_CALL_ONLY = "first call only"
 CALL_TIMEOUT_S = 600  # W6 with MyGrad takes ~10 s a call on a quiet machine; leave room for a busy one
 
 
 class WorkerTimeout(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    rounds: int
+    budget_s: float  # seconds each process measures per round
+    clock: str  # "wall" or "cpu"
+    cpu: int | None  # the CPU every process is pinned to
+    max_call_s: float | None  # slower first calls stand as the only sample
 
 
 class WorkerProcess:
@@ -99,14 +109,14 @@ def fail(result: ImplResult, status: str, message: str) -> None:
 
 
 def start_workers(workload: Workload, case: str, impls: list[Impl], results: dict[str, ImplResult],
-                  cpu: int | None) -> dict[str, WorkerProcess]:
+                  settings: Settings) -> dict[str, WorkerProcess]:
     """Start every process of a case (their imports overlap), then set each up
     in turn, so that first calls and jit compilation are timed without
     competition from the others."""
     workers = {}
     for impl in impls:
         if is_installed(impl.peer):
-            workers[impl.key] = WorkerProcess(workload.key, case, impl.key, cpu)
+            workers[impl.key] = WorkerProcess(workload.key, case, impl.key, settings.cpu)
         else:
             fail(results[impl.key], MISSING, "")
     ready = {}
@@ -123,10 +133,28 @@ def start_workers(workload: Workload, case: str, impls: list[Impl], results: dic
             worker.close()
             continue
         r = results[key]
-        r.first_call_s, r.rss_growth_kib = message["first_call_s"], message["rss_growth_kib"]
+        r.first_call_s, r.first_call_cpu_s = message["first_call_s"], message["first_call_cpu_s"]
+        r.rss_growth_kib = message["rss_growth_kib"]
         r.versions, r.blas = message["versions"], message["blas"]
         ready[key] = (worker, message["fingerprint"])
-    return check_outputs(workload, ready, results)
+    return drop_slow(check_outputs(workload, ready, results), results, settings)
+
+
+def drop_slow(workers: dict[str, WorkerProcess], results: dict[str, ImplResult],
+              settings: Settings) -> dict[str, WorkerProcess]:
+    """Implementations slower than `max_call_s` a call keep their first call as their only sample."""
+    if settings.max_call_s is None:
+        return workers
+    kept = {}
+    for key, worker in workers.items():
+        r = results[key]
+        if r.first_call_s is not None and r.first_call_s > settings.max_call_s:
+            first = r.first_call_s if settings.clock == "wall" else r.first_call_cpu_s
+            r.rounds, r.note = [[first]], FIRST_CALL_ONLY
+            worker.close()
+        else:
+            kept[key] = worker
+    return kept
 
 
 def check_outputs(workload: Workload, ready: dict[str, tuple[WorkerProcess, list]],
@@ -172,13 +200,13 @@ def measure_rounds(workers: dict[str, WorkerProcess], results: dict[str, ImplRes
         print(".", end="", flush=True)
 
 
-def run_case(workload: Workload, case: str, impls: list[Impl], rounds: int, budget_s: float,
-             cpu: int | None, clock: str) -> CaseResult:
+def run_case(workload: Workload, case: str, impls: list[Impl], settings: Settings) -> CaseResult:
     results = {i.key: ImplResult(i.key, i.label, i.peer, i.note) for i in impls}
     workers: dict[str, WorkerProcess] = {}
+    rounds = min(settings.rounds, workload.max_rounds or settings.rounds)
     try:
-        workers = start_workers(workload, case, impls, results, cpu)
-        measure_rounds(workers, results, min(rounds, workload.max_rounds or rounds), budget_s, clock)
+        workers = start_workers(workload, case, impls, results, settings)
+        measure_rounds(workers, results, rounds, settings.budget_s, settings.clock)
     finally:
         for worker in workers.values():
             worker.close()
@@ -231,6 +259,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="time to report: wall clock (default) or the process's CPU time, steadier on a "
                         "shared machine since it leaves out time the process waited for the CPU")
+    parser.add_argument("--max-call", type=float, help="an implementation whose first call takes longer (seconds) "
+                        "is not timed again: its first call is its only sample (default: 2 with --quick, else off)")
     parser.add_argument("--list", action="store_true", help="list workloads and implementations, then exit")
     return parser.parse_args(argv)
 
@@ -243,16 +273,35 @@ def list_workloads() -> None:
             print(f"  {impl.key:<20} {impl.label} [{impl.peer}{'' if is_installed(impl.peer) else ', not installed'}]")
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        rounds=args.rounds or (2 if args.quick else 5),
+        budget_s=args.budget or (0.1 if args.quick else 0.3),
+        clock=args.clock,
+        cpu=choose_cpu(args.cpu),
+        max_call_s=args.max_call if args.max_call is not None else (2.0 if args.quick else None),
+    )
+
+
+def describe_settings(settings: Settings, elapsed_s: float) -> str:
+    parts = [
+        "wall-clock time" if settings.clock == "wall" else "CPU time of each process",
+        f"{settings.rounds} rounds, {settings.budget_s:g} s per process per round",
+        f"every process pinned to CPU {settings.cpu}" if settings.cpu is not None else "processes not pinned",
+    ]
+    if settings.max_call_s is not None:
+        parts.append(f"calls slower than {settings.max_call_s:g} s timed once ({FIRST_CALL_ONLY})")
+    return "; ".join(parts + [f"run took {elapsed_s:.0f} s"])
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.list:
         list_workloads()
         return 0
-    rounds = args.rounds or (2 if args.quick else 5)
-    budget = args.budget or (0.1 if args.quick else 0.3)
+    settings = settings_from(args)
     keys = args.only.split(",") if args.only else all_keys()
     peers = set(args.peers.split(",")) if args.peers else None
-    cpu = choose_cpu(args.cpu)
     started = time.perf_counter()
     results = []
     for key in keys:
@@ -260,14 +309,11 @@ def main(argv: list[str]) -> int:
         for case in workload.cases:
             print(f"{workload.key} {case} ", end="", flush=True)
             case_started = time.perf_counter()
-            results.append(run_case(workload, case, select_impls(workload, peers), rounds, budget, cpu, args.clock))
+            results.append(run_case(workload, case, select_impls(workload, peers), settings))
             print(f" {time.perf_counter() - case_started:.0f} s")
     elapsed = time.perf_counter() - started
     command = shlex.join(["python", os.path.relpath(sys.argv[0], ROOT), *argv])
-    pinned = f"every process pinned to CPU {cpu}" if cpu is not None else "processes not pinned"
-    clock = "wall-clock time" if args.clock == "wall" else "CPU time of each process"
-    settings = f"{clock}; {rounds} rounds, {budget:g} s per process per round; {pinned}; run took {elapsed:.0f} s"
-    text = report.render(results, collect_meta(results), command, args.quick, settings)
+    text = report.render(results, collect_meta(results), command, args.quick, describe_settings(settings, elapsed))
     Path(args.out).write_text(text)
     if args.json:
         raw = [{"workload": r.workload.key, "case": r.case, "impls": [asdict(i) for i in r.impls]} for r in results]

@@ -57,18 +57,18 @@ def reset_peak_rss() -> bool:
         return False
 
 
-def peak_growth_kib(step: Step) -> tuple[Any, float, int | None]:
-    """Run `step` once: its outputs, its wall time and how far resident memory
-    rose above the level before the call."""
+def first_call(step: Step) -> tuple[Any, float, float, int | None]:
+    """Run `step` once: its outputs, its wall and CPU times, and how far
+    resident memory rose above the level before the call (KiB)."""
     gc.collect()
     exact = reset_peak_rss()
     before = read_kib("VmRSS") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
+    cpu_start, start = time.process_time(), time.perf_counter()
     outputs = step()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     after = read_kib("VmHWM") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     growth = None if before is None or after is None else max(0, after - before)
-    return outputs, elapsed, growth
+    return outputs, elapsed, cpu, growth
 
 
 def blas_info(peer: str) -> list[dict[str, Any]]:
@@ -134,7 +134,7 @@ class Worker:
     def setup(self) -> None:
         data = self.workload.make_data(**self.case)
         self.step = self.impl.setup(data, **self.case)
-        outputs, first, growth = peak_growth_kib(self.step)
+        outputs, first, first_cpu, growth = first_call(self.step)
         prints = fingerprint(outputs)
         del outputs
         second = None
@@ -146,8 +146,9 @@ class Worker:
         versions = {"python": sys.version.split()[0], self.impl.peer: peer_version(self.impl.peer)}
         if self.impl.peer == "jax":
             versions["jaxlib"] = peer_version("jaxlib")
-        self.send(event="ready", first_call_s=first, second_call_s=second, number=self.number,
-                  fingerprint=prints, rss_growth_kib=growth, blas=blas_info(self.impl.peer), versions=versions)
+        self.send(event="ready", first_call_s=first, first_call_cpu_s=first_cpu, second_call_s=second,
+                  number=self.number, fingerprint=prints, rss_growth_kib=growth, blas=blas_info(self.impl.peer),
+                  versions=versions)
 
     def measure(self, budget_s: float) -> None:
         """Samples for about `budget_s` seconds (at least one): seconds per call."""
