@@ -86,6 +86,22 @@ def test_integer_matmul_stays_integer():
     assert out.dtype == (a @ a.T).dtype and out.tolist() == (a @ a.T).tolist()
 
 
+def test_matmul_rules_fold_stacks_against_a_matrix_into_one_product(monkeypatch):
+    """A stack times one matrix is one BLAS product in the rules (not one per
+    matrix of the stack): the Jacobian of A @ x and a weight shared by a batch."""
+    calls = []
+    impl = nd.REGISTRY["matmul"].impl
+    monkeypatch.setattr(nd.REGISTRY["matmul"], "impl", lambda a, b: calls.append((a.ndim, b.ndim)) or impl(a, b))
+    A, x0 = rand(4, 3), rand(3)
+    x = nd.tensor(x0, requires_grad=True)
+    (jac,) = engine.backward([A @ x], [np.eye(4)], inputs=[x])
+    np.testing.assert_allclose(np.asarray(jac), A, rtol=1e-12)
+    X, W = rand(6, 5, 3), nd.tensor(rand(3, 2), requires_grad=True)
+    (X @ W).sum().backward()
+    np.testing.assert_allclose(W.grad.data, X.reshape(-1, 3).T @ np.ones((30, 2)), rtol=1e-12)
+    assert calls and all(dims == (2, 2) for dims in calls), calls
+
+
 # ------------------------------------------------- dot, inner, outer, ...
 
 COMPOSED = [

@@ -51,11 +51,71 @@ def _swap_last(x: Any) -> Any:
     return x.swapaxes(-1, -2)
 
 
+# NumPy multiplies a stack of matrices by a matrix with one BLAS call per
+# matrix of the stack.  Where one operand is a single matrix, the helpers
+# below fold the stack into one large product instead: for a stack of vectors
+# (a Jacobian's basis pushed through A @ x) that is one gemm instead of many
+# gemv calls; for a batched input times a weight matrix, the gradient of the
+# weight comes out already summed over the batch.  Structured cotangents (a
+# one-hot Jacobian basis, transforms/structured.py) are left to their own
+# matmul, which avoids the product altogether.
+
+
+def _dense(x: Any) -> bool:
+    return isinstance(x, (xp.ndarray, TensorBase))
+
+
+def _stack_times_matrix(x: Any, m: Any) -> Any:
+    """x (..., p, q) @ m (q, r) as one (P*p, q) @ (q, r) product."""
+    if x.ndim == 2 or not _dense(x):
+        return matmul_p(x, m)
+    q, r = m.shape
+    return reshape_p(matmul_p(reshape_p(x, (math.prod(x.shape[:-1]), q)), m), x.shape[:-1] + (r,))
+
+
+def _matrix_times_stack(m: Any, x: Any) -> Any:
+    """m (p, q) @ x (..., q, r) as one (p, q) @ (q, P*r) product."""
+    if x.ndim == 2 or not _dense(x):
+        return matmul_p(m, x)
+    nd = x.ndim
+    lead, (q, r) = x.shape[:-2], x.shape[-2:]
+    to_front = (nd - 2, *range(nd - 2), nd - 1)  # (..., q, r) -> (q, ..., r)
+    flat = reshape_p(transpose_p(x, to_front), (q, math.prod(lead) * r))
+    out = reshape_p(matmul_p(m, flat), (m.shape[0], *lead, r))
+    return transpose_p(out, (*range(1, nd - 1), 0, nd - 1))  # (p, ..., r) -> (..., p, r)
+
+
+def _matmul_vjp_a(g, ans, a, b):
+    if b.ndim == 2:
+        return _stack_times_matrix(g, _swap_last(b))
+    return matmul_p(g, _swap_last(b))
+
+
+def _matmul_vjp_b(g, ans, a, b):
+    if a.ndim == 2:
+        return _matrix_times_stack(_swap_last(a), g)
+    if b.ndim == 2 and _dense(g):
+        # a's batch axes are all summed over: fold them into its rows.
+        nbatch = g.ndim - ans.ndim
+        a_rows = reshape_p(a, (math.prod(a.shape[:-1]), a.shape[-1]))
+        g_rows = reshape_p(g, g.shape[:nbatch] + (math.prod(g.shape[nbatch:-1]), g.shape[-1]))
+        return matmul_p(_swap_last(a_rows), g_rows)
+    return matmul_p(_swap_last(a), g)
+
+
+def _matmul_jvp_a(t, ans, a, b):
+    return _stack_times_matrix(t, b) if b.ndim == 2 else matmul_p(t, b)
+
+
+def _matmul_jvp_b(t, ans, a, b):
+    return _matrix_times_stack(a, t) if a.ndim == 2 else matmul_p(a, t)
+
+
 matmul_p = primitive(
     "matmul", xp.matmul,
     # One BLAS call per operand; the engine sums over broadcast batch axes.
-    vjp=(lambda g, ans, a, b: matmul_p(g, _swap_last(b)), lambda g, ans, a, b: matmul_p(_swap_last(a), g)),
-    jvp=(lambda t, ans, a, b: matmul_p(t, b), lambda t, ans, a, b: matmul_p(a, t)),
+    vjp=(_matmul_vjp_a, _matmul_vjp_b),
+    jvp=(_matmul_jvp_a, _matmul_jvp_b),
     broadcasting=True,
 )
 
@@ -110,7 +170,7 @@ def _matmul(a: Any, b: Any, op: str) -> Any:
         a = reshape_p(a, (1,) + a_shape)
     if len(b_shape) == 1:
         b = reshape_p(b, b_shape + (1,))
-    out = matmul_p(a, b)
+    out = _stack_times_matrix(a, b) if b.ndim == 2 else matmul_p(a, b)
     if len(a_shape) > 1 and len(b_shape) > 1:
         return out
     # Remove the axes the promotion added.
