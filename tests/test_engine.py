@@ -828,3 +828,81 @@ def test_forward_mode_does_not_record_a_graph():
     assert not y.requires_grad
     _, t = unseed(y, level)
     np.testing.assert_allclose(arr(t), np.exp([1.0, 2.0]))
+
+
+def test_forward_over_reverse_gives_the_second_derivative():
+    # the tangent of d/dx x**3 is d2/dx2 x**3 = 6x
+    level = new_level()
+    x = nd.tensor(2.0, requires_grad=True)
+    dual = seed(x, np.array(1.0), level)
+    (g,) = nd.autograd.grad(dual**3, dual, create_graph=True)
+    primal, tangent = unseed(g, level)
+    assert float(arr(primal)) == 12.0
+    assert float(arr(tangent)) == 12.0
+
+
+def test_reverse_over_forward_gives_the_second_derivative():
+    level = new_level()
+    x = nd.tensor(2.0, requires_grad=True)
+    dual = seed(x, np.array(1.0), level)
+    _, tangent = unseed(nd.sin(dual) * dual, level)  # d/dx (x sin x) = sin x + x cos x
+    (g,) = nd.autograd.grad(tangent, x)
+    assert g.item() == pytest.approx(2 * math.cos(2.0) - 2.0 * math.sin(2.0), rel=1e-12)
+
+
+# ------------------------------------------------- batched cotangents/tangents
+
+
+def _composition(x, w):
+    h = nd.tanh(x @ w + 0.5)  # (3, 2)
+    return (h[::-1] * x[:, :1]).sum(axis=0) + nd.exp(w).mean(axis=0)  # (2,)
+
+
+def test_backward_accepts_a_batch_of_cotangents():
+    from ndgrad.core import engine
+
+    x = nd.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
+    w = nd.tensor(np.linspace(0.5, -0.5, 8).reshape(4, 2), requires_grad=True)
+    out = _composition(x, w)
+    basis = np.eye(2)
+    gx, gw = engine.backward([out], [basis], retain_graph=True, inputs=[x, w])
+    assert arr(gx).shape == (2, 3, 4) and arr(gw).shape == (2, 4, 2)
+    for row in range(2):
+        rx, rw = nd.autograd.grad(out, [x, w], grad_outputs=basis[row], retain_graph=True)
+        np.testing.assert_allclose(arr(gx)[row], arr(rx), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(arr(gw)[row], arr(rw), rtol=1e-12, atol=1e-15)
+
+
+def test_forward_mode_accepts_a_batch_of_tangents():
+    x0 = np.linspace(-1, 1, 12).reshape(3, 4)
+    w = nd.tensor(np.linspace(0.5, -0.5, 8).reshape(4, 2))
+    directions = np.stack([np.sin(np.arange(12.0) + k).reshape(3, 4) for k in range(3)])
+
+    level = new_level()
+    _, batched = unseed(_composition(seed(nd.tensor(x0), directions, level), w), level)
+    assert arr(batched).shape == (3, 2)
+    for k in range(3):
+        level = new_level()
+        _, single = unseed(_composition(seed(nd.tensor(x0), directions[k], level), w), level)
+        np.testing.assert_allclose(arr(batched)[k], arr(single), rtol=1e-12, atol=1e-15)
+
+
+def test_graph_values_are_released_after_backward():
+    x = nd.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    z = y.sum()
+    z.backward()
+    assert y.grad_fn.released and z.grad_fn.released
+    y2 = x.exp()
+    z2 = y2.sum()
+    z2.backward(retain_graph=True)
+    assert not y2.grad_fn.released and not z2.grad_fn.released
+
+
+def test_dropping_a_deep_graph_without_backward_is_safe():
+    x = nd.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 1.0
+    assert y.item() == 100_001.0
+    del y  # freeing 100,000 nested nodes must not overflow the C stack
