@@ -77,6 +77,8 @@ def _keep_axes(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keepdims: bool) 
 
 def expand_reduced(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     """Broadcast a reduction's cotangent back over the reduced axes."""
+    if g.ndim == 0:  # a full reduction without batch axes broadcasts as it is
+        return _shape.broadcast_to(g, x.shape)
     return _shape.broadcast_to(_keep_axes(g, ans, x, axes, keepdims), _batch(g, ans) + x.shape)
 
 
