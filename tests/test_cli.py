@@ -185,3 +185,15 @@ def test_jacobian_with_a_constant_output_has_a_zero_row(capsys: pytest.CaptureFi
     assert status == 0
     assert payload["jacobian"] == [[1.0, 1.0], [2.0, 3.0], [0.0, 0.0]]
     assert payload["value"] == [5.0, 6.0, 7.0] and payload["outputs"] == ["x + y", "x*y", "7"]
+
+
+def test_graph_json(capsys: pytest.CaptureFixture) -> None:
+    status, out, _ = in_process(capsys, "graph", "x*sin(x)", "--at", "x=2", "--json")
+    payload = json.loads(out)
+    assert status == 0 and payload["nodes"] == 3  # the leaf x, sin, multiply
+    assert payload["dot"].startswith("digraph ndgrad {") and payload["at"] == {"x": 2.0}
+
+
+def test_version(capsys: pytest.CaptureFixture) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("ndgrad ")

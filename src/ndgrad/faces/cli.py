@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .. import __version__
 from . import calculus, text
 from .errors import UsageError
 from .expr import Expression, ExpressionError, parse, parse_number
@@ -276,6 +277,11 @@ def cmd_graph(args: argparse.Namespace, out: TextIO) -> int:
     if args.grads:
         y.backward(retain_graph=True)
     drawing = draw_graph(y, show_grads=args.grads, names=dict(zip(expr.variables, xs, strict=True)))
+    if args.json:
+        payload = _base_payload(expr, point)
+        payload.update(nodes=drawing.node_count, dot=drawing.source)
+        _json(payload, out)
+        return 0
     if args.output:
         try:
             path = drawing.render(args.output)
@@ -316,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ndgrad",
         description="Tensors, gradients and Jacobians, worked out by ndgrad. Start with: ndgrad tour",
     )
+    parser.add_argument("--version", action="version", version=f"ndgrad {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     tour = sub.add_parser("tour", help="walk through week 2 (tensors, autograd, Jacobians) with ndgrad")
