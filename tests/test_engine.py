@@ -483,6 +483,35 @@ def test_inplace_through_a_reshaped_view_is_not_silently_wrong():
     np.testing.assert_allclose(arr(x.grad), [2.0, 4.0, 6.0, 8.0], err_msg="gradient used the modified values")
 
 
+def test_inplace_through_a_view_of_a_leaf_requiring_grad_is_an_error():
+    x = nd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    view = x[0:2]
+    with pytest.raises(RuntimeError, match="leaf"):
+        view += 1  # PyTorch: "a view of a leaf Variable that requires grad is used in an in-place operation"
+    np.testing.assert_array_equal(arr(x), [1.0, 2.0, 3.0])
+
+
+def test_inplace_through_a_reshaped_view_of_a_leaf_requiring_grad_is_an_error():
+    x = nd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    flat = x.reshape(4)
+    with pytest.raises(RuntimeError, match="leaf"):
+        flat *= 2
+    np.testing.assert_array_equal(arr(x), [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_inplace_through_a_view_of_a_non_leaf_is_differentiated_or_refused():
+    x = nd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    tail = y[1:]
+    tail *= 2  # y is now [x0, 2 x1, 2 x2], as in NumPy and PyTorch
+    np.testing.assert_array_equal(arr(y), [1.0, 4.0, 6.0])
+    try:
+        y.sum().backward()
+    except RuntimeError:
+        return  # refusing is acceptable; a gradient of the old y is not
+    np.testing.assert_array_equal(arr(x.grad), [1.0, 2.0, 2.0])
+
+
 # ------------------------------------------------------------- no aliasing
 
 
