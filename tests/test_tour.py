@@ -21,7 +21,8 @@ def full_tour(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, floa
                           capture_output=True, text=True, timeout=120)
     elapsed = time.perf_counter() - start
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # no warnings, no traceback
+    # No traceback, no warning (matplotlib may note that it builds its font cache on a fresh machine).
+    assert "Traceback" not in done.stderr and "Warning" not in done.stderr
     return done.stdout, out_dir, elapsed
 
 
