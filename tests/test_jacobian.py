@@ -365,6 +365,7 @@ STRUCTURED_OPS = [
     ("negate", lambda x: -x, True),
     ("add same entries", lambda x: x + x * 2, True),
     ("add dense", lambda x: x + RNG_FULL, False),
+    ("add strided dense", lambda x: RNG_FULL_T + x, False),
     ("subtract from dense", lambda x: RNG_FULL - x, False),
     ("subtract dense", lambda x: x - RNG_FULL, False),
     ("sum last axis", lambda x: x.sum(axis=-1), True),
@@ -392,6 +393,7 @@ STRUCTURED_OPS = [
 ]
 RNG_A = RNG.uniform(-2, 2, (2, 3))
 RNG_FULL = RNG.uniform(-2, 2, (6, 2, 3))
+RNG_FULL_T = RNG.uniform(-2, 2, (3, 2, 6)).T  # not C-contiguous
 RNG_B = RNG.uniform(-2, 2, (3, 4))
 RNG_C = RNG.uniform(-2, 2, (5, 2))
 RNG_D = RNG.uniform(-2, 2, (6, 2))

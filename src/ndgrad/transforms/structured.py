@@ -252,7 +252,8 @@ def _add_dense(x: OneHotRows, dense: Any, sign: int) -> Any:
     dense = xp.asarray(dense)
     if xp.broadcast_shapes(dense.shape, x.shape) != x.shape:
         return NotImplemented
-    out = xp.array(xp.broadcast_to(dense, x.shape), dtype=xp.result_type(dense, x.values), copy=True)
+    # C order, so that the reshape below is a view the entries are written through.
+    out = xp.array(xp.broadcast_to(dense, x.shape), dtype=xp.result_type(dense, x.values), order="C", copy=True)
     flat = out.reshape(x.nrows, -1)
     flat[x.rows, x.cols] += x.values if sign > 0 else -x.values
     return out
