@@ -418,6 +418,17 @@ def test_tensor_methods_route_here():
     np.testing.assert_allclose(x.std(ddof=1).data, np.std(x.data, ddof=1))
 
 
+def test_sum_gradient_does_not_need_the_summed_values():
+    """As in PyTorch: changing a summed tensor in place afterwards is fine,
+    the gradient of a sum does not depend on the values."""
+    x = nd.tensor(np.ones(3), requires_grad=True)
+    y = x * 2
+    total = y.sum() + y.mean(axis=0)
+    y += 1
+    total.backward()
+    np.testing.assert_allclose(x.grad.data, np.full(3, 2 + 2 / 3))
+
+
 def test_errors_name_the_operation_and_the_fix():
     x = nd.tensor(rand(2, 3))
     with pytest.raises(ValueError, match=r"max: axis 2 is out of bounds .* rank 2"):

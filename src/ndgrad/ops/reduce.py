@@ -50,11 +50,6 @@ def _value(x: Any) -> Any:
     return x.data if isinstance(x, TensorBase) else x
 
 
-def _batch(g: Any, ans: Any) -> tuple:
-    """The leading batch axes a cotangent or tangent carries."""
-    return g.shape[: g.ndim - ans.ndim] if hasattr(ans, "ndim") else g.shape
-
-
 def kept_shape(shape: tuple, axes: tuple[int, ...]) -> tuple:
     """`shape` with the reduced axes (negative indices) kept as size 1."""
     n = len(shape)
@@ -67,19 +62,22 @@ def _dropped_shape(shape: tuple, axes: tuple[int, ...]) -> tuple:
     return tuple(s for i, s in enumerate(shape) if i - n not in axes)
 
 
-def _keep_axes(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
-    """A reduction's cotangent (or output) with the reduced axes back as size 1,
-    ready to broadcast against `x`."""
+def _keep_axes(g: Any, shape: tuple, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """A reduction's cotangent (or output) with the reduced axes of an input
+    of `shape` back as size 1, ready to broadcast against that input."""
     if keepdims:
         return g
-    return _shape.reshape_p(g, _batch(g, ans) + kept_shape(x.shape, axes))
+    nbatch = g.ndim - (len(shape) - len(axes))
+    return _shape.reshape_p(g, g.shape[:nbatch] + kept_shape(shape, axes))
 
 
-def expand_reduced(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
-    """Broadcast a reduction's cotangent back over the reduced axes."""
+def expand_reduced(g: Any, shape: tuple, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """Broadcast a reduction's cotangent back over the reduced axes of an
+    input of `shape` (leading batch axes of g ride along)."""
     if g.ndim == 0:  # a full reduction without batch axes broadcasts as it is
-        return _shape.broadcast_to(g, x.shape)
-    return _shape.broadcast_to(_keep_axes(g, ans, x, axes, keepdims), _batch(g, ans) + x.shape)
+        return _shape.broadcast_to(g, shape)
+    nbatch = g.ndim - (len(shape) if keepdims else len(shape) - len(axes))
+    return _shape.broadcast_to(_keep_axes(g, shape, axes, keepdims), g.shape[:nbatch] + tuple(shape))
 
 
 def _reduced_size(shape: tuple, axes: tuple[int, ...]) -> int:
@@ -105,15 +103,22 @@ def _axes_of(x: Any, axis: Any, op: str) -> tuple[int, ...]:
 
 
 # The impls call array methods: a third of the cost of xp.sum & co. on small arrays.
-def _sum_impl(x, axis, keepdims):
+def _sum_impl(x, axis, keepdims, shape):
     return x.sum(axis=axis, keepdims=keepdims)
 
 
-sum_p = primitive(
+# The input's shape rides along as a constant so that the rules read neither
+# x nor the output: changing either in place afterwards does not matter.
+_sum_p = primitive(
     "sum", _sum_impl,
-    vjp=lambda g, ans, x, axis, keepdims: expand_reduced(g, ans, x, axis, keepdims),
-    jvp=lambda t, ans, x, axis, keepdims: sum_p(t, axis, keepdims),
+    vjp=lambda g, ans, x, axis, keepdims, shape: expand_reduced(g, shape, axis, keepdims),
+    jvp=lambda t, ans, x, axis, keepdims, shape: sum_p(t, axis, keepdims),
 )
+
+
+def sum_p(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    """The sum primitive over normalised (negative) axes."""
+    return _sum_p(x, axis, keepdims, x.shape)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:  # noqa: A001
@@ -152,7 +157,7 @@ def _tie_weights(x: Any, ans: Any, axes: tuple[int, ...], keepdims: bool) -> Any
 
 def _extremum(name: str, impl: Any) -> Any:
     def vjp(g, ans, x, axis, keepdims):
-        return _keep_axes(g, ans, x, axis, keepdims) * _tie_weights(x, ans, axis, keepdims)
+        return _keep_axes(g, x.shape, axis, keepdims) * _tie_weights(x, ans, axis, keepdims)
 
     def jvp(t, ans, x, axis, keepdims):
         return sum_p(t * _tie_weights(x, ans, axis, keepdims), axis, keepdims)
@@ -347,7 +352,7 @@ def _products_of_others(x: Any, axes: tuple[int, ...]) -> Any:
 def _prod_vjp(g, ans, x, axis, keepdims):
     if not axis:
         return g
-    return _keep_axes(g, ans, x, axis, keepdims) * _products_of_others(x, axis)
+    return _keep_axes(g, x.shape, axis, keepdims) * _products_of_others(x, axis)
 
 
 def _prod_jvp(t, ans, x, axis, keepdims):
@@ -453,13 +458,13 @@ def _logsumexp_impl(x, axis, keepdims):
 
 def _logsumexp_weights(ans, x, axis, keepdims):
     """softmax(x): the derivative of logsumexp."""
-    return exp(x - _keep_axes(ans, ans, x, axis, keepdims))
+    return exp(x - _keep_axes(ans, x.shape, axis, keepdims))
 
 
 logsumexp_p = primitive(
     "logsumexp", _logsumexp_impl,
     vjp=lambda g, ans, x, axis, keepdims: (
-        _keep_axes(g, ans, x, axis, keepdims) * _logsumexp_weights(ans, x, axis, keepdims)
+        _keep_axes(g, x.shape, axis, keepdims) * _logsumexp_weights(ans, x, axis, keepdims)
     ),
     jvp=lambda t, ans, x, axis, keepdims: sum_p(t * _logsumexp_weights(ans, x, axis, keepdims), axis, keepdims),
 )
