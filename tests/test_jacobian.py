@@ -342,10 +342,13 @@ def _raw(fn):
         return fn()
 
 
-def _basis(nrows=6, first=0, shape=(2, 3)):
-    x = OneHotRows.basis(nrows, first, shape, np.float64)
+def _basis(kind="eye", shape=(2, 3)):
+    """Scaled bases: the identity (flagged `eye`), the same entries unflagged,
+    and a chunk whose block starts before its first row and ends early."""
+    first = {"eye": 0, "plain": 0, "chunk": -2}[kind]
+    x = OneHotRows.basis(6, first, shape, np.float64)
     values = RNG.uniform(0.5, 2.0, x.values.shape)
-    return OneHotRows(x.rows, x.cols, values, x.shape)
+    return OneHotRows(x.rows, x.cols, values, x.shape, eye=kind == "eye")
 
 
 def test_onehot_basis_is_the_identity_in_chunks():
@@ -388,6 +391,9 @@ STRUCTURED_OPS = [
     ("matmul left", lambda x: RNG_C @ x, False),
     ("matmul left vector", lambda x: RNG_C[0] @ x, True),
     ("matrix view", lambda x: x.reshape(6, 6) @ RNG_D, False),
+    ("matrix view vector", lambda x: x.reshape(6, 6) @ RNG_D[:, 0], False),
+    ("columns", lambda x: RNG_E @ x.reshape(6, 6, 1), False),
+    ("rows", lambda x: x.reshape(6, 1, 6) @ RNG_D, False),
     ("exp densifies", lambda x: np.exp(x), False),
     ("astype", lambda x: x.astype(np.float32), True),
 ]
@@ -397,11 +403,13 @@ RNG_FULL_T = RNG.uniform(-2, 2, (3, 2, 6)).T  # not C-contiguous
 RNG_B = RNG.uniform(-2, 2, (3, 4))
 RNG_C = RNG.uniform(-2, 2, (5, 2))
 RNG_D = RNG.uniform(-2, 2, (6, 2))
+RNG_E = RNG.uniform(-2, 2, (4, 6))
 
 
+@pytest.mark.parametrize("kind", ["eye", "plain", "chunk"])
 @pytest.mark.parametrize("name,op,stays", STRUCTURED_OPS, ids=[s[0] for s in STRUCTURED_OPS])
-def test_onehot_ops_match_dense(name, op, stays):
-    x = _basis()
+def test_onehot_ops_match_dense(name, op, stays, kind):
+    x = _basis(kind)
     got = _raw(lambda: op(x))
     want = op(np.asarray(x))
     assert isinstance(got, OneHotRows) == stays, type(got)

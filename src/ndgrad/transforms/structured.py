@@ -33,15 +33,18 @@ _int = xp.intp
 class OneHotRows:
     """A batch of M arrays of shape S, each zero except for at most one entry."""
 
-    __slots__ = ("rows", "cols", "values", "shape")
+    __slots__ = ("rows", "cols", "values", "shape", "eye")
     # Below Tensor's, so that a Tensor operand takes over mixed operations.
     __array_priority__ = 100
 
-    def __init__(self, rows: Any, cols: Any, values: Any, shape: tuple) -> None:
+    def __init__(self, rows: Any, cols: Any, values: Any, shape: tuple, eye: bool = False) -> None:
         self.rows = rows
         self.cols = cols
         self.values = values
         self.shape = tuple(shape)
+        # A scaled identity: entry k at row k and flat position k, every row
+        # present.  Lets the common case skip index arithmetic altogether.
+        self.eye = eye
 
     @classmethod
     def basis(cls, nrows: int, first: int, shape: tuple, dtype: Any) -> OneHotRows:
@@ -51,7 +54,8 @@ class OneHotRows:
         size = math.prod(shape)
         lo, hi = max(0, first), min(nrows, first + size)
         rows = xp.arange(lo, max(lo, hi), dtype=_int)
-        return cls(rows, rows - first, xp.ones(rows.size, dtype=dtype), (nrows, *shape))
+        eye = first == 0 and nrows == size
+        return cls(rows, rows if eye else rows - first, xp.ones(rows.size, dtype=dtype), (nrows, *shape), eye)
 
     # ------------------------------------------------------------- array-like
     @property
@@ -82,19 +86,20 @@ class OneHotRows:
 
     def dense(self, dtype: Any = None) -> Any:
         out = xp.zeros((self.nrows, math.prod(self.elem_shape)), dtype=dtype or self.dtype)
-        out[self.rows, self.cols] = self.values
+        if self.eye:
+            out.reshape(-1)[:: self.nrows + 1] = self.values
+        else:
+            out[self.rows, self.cols] = self.values
         return out.reshape(self.shape)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         return self.dense(dtype)
 
-    def _with(self, values: Any, cols: Any = None, shape: tuple | None = None, rows: Any = None) -> OneHotRows:
-        return OneHotRows(
-            self.rows if rows is None else rows,
-            self.cols if cols is None else cols,
-            values,
-            self.shape if shape is None else shape,
-        )
+    def _with(self, values: Any, cols: Any = None, shape: tuple | None = None) -> OneHotRows:
+        """The same rows with new values (and entries moved to `cols` in `shape`)."""
+        if cols is None:
+            return OneHotRows(self.rows, self.cols, values, self.shape if shape is None else shape, self.eye)
+        return OneHotRows(self.rows, cols, values, self.shape if shape is None else shape)
 
     def _elem_index(self) -> tuple:
         """The entries' multi-indices into the element shape."""
@@ -157,11 +162,17 @@ class OneHotRows:
         return self.dense()[key]
 
     # A tensor operand takes over (its reflected operator runs the primitive).
+    # In raw mode the structured handler is called directly (no dispatch).
     def _binary(ufunc: Any, reflected: bool = False) -> Callable:  # noqa: N805
         def op(self: OneHotRows, other: Any) -> Any:
             if isinstance(other, TensorBase):
                 return NotImplemented
-            return ufunc(other, self) if reflected else ufunc(self, other)
+            a, b = (other, self) if reflected else (self, other)
+            if STATE.raw:
+                result = _UFUNCS[ufunc](a, b)
+                if result is not NotImplemented:
+                    return result
+            return ufunc(a, b)
 
         return op
 
@@ -199,6 +210,11 @@ def _densify_kwargs(kwargs: dict) -> dict:
 # ------------------------------------------------------------------ elementwise
 
 
+def _fits(small: tuple, big: tuple) -> bool:
+    """Does `small` broadcast to `big` without changing it?"""
+    return len(small) <= len(big) and all(s == 1 or s == b for s, b in zip(small[::-1], big[::-1], strict=False))
+
+
 def _gather(x: OneHotRows, a: Any) -> Any:
     """The values of `a` (broadcast against x) at x's entries, or None when
     broadcasting would change x's shape."""
@@ -207,14 +223,14 @@ def _gather(x: OneHotRows, a: Any) -> Any:
     a = xp.asarray(a)
     if a.ndim == 0:
         return a
-    shape, elem = x.shape, x.elem_shape
+    shape = x.shape
+    elem = shape[1:]
+    if a.shape == elem:
+        flat = a.reshape(-1)
+        return flat if x.eye else flat[x.cols]
     if a.ndim <= len(elem):
-        if xp.broadcast_shapes(a.shape, elem) != elem:
-            return None
-        if a.shape == elem:
-            return a.reshape(-1)[x.cols]
-        return xp.broadcast_to(a, elem)[x._elem_index()]
-    if a.ndim == len(shape) and xp.broadcast_shapes(a.shape, shape) == shape:
+        return xp.broadcast_to(a, elem)[x._elem_index()] if _fits(a.shape, elem) else None
+    if a.ndim == len(shape) and _fits(a.shape, shape):
         return xp.broadcast_to(a, shape)[(x.rows, *x._elem_index())]
     return None
 
@@ -227,7 +243,7 @@ def _scale(x: OneHotRows, a: Any, combine: Callable) -> Any:
 
 
 def _same_entries(x: OneHotRows, y: OneHotRows) -> bool:
-    return x.rows is y.rows and x.cols is y.cols or (
+    return (x.eye and y.eye) or (x.rows is y.rows and x.cols is y.cols) or (
         xp.array_equal(x.rows, y.rows) and xp.array_equal(x.cols, y.cols)
     )
 
@@ -254,8 +270,11 @@ def _add_dense(x: OneHotRows, dense: Any, sign: int) -> Any:
         return NotImplemented
     # C order, so that the reshape below is a view the entries are written through.
     out = xp.array(xp.broadcast_to(dense, x.shape), dtype=xp.result_type(dense, x.values), order="C", copy=True)
-    flat = out.reshape(x.nrows, -1)
-    flat[x.rows, x.cols] += x.values if sign > 0 else -x.values
+    values = x.values if sign > 0 else -x.values
+    if x.eye:
+        out.reshape(-1)[:: x.nrows + 1] += values
+    else:
+        out.reshape(x.nrows, -1)[x.rows, x.cols] += values
     return out
 
 
@@ -317,10 +336,15 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
     dtype = xp.result_type(x.values, b)
     if len(elem) == 1:
         # x is the matrix (M, q): row k is values * e_col, so (x @ b)[k] = values * b[col].
+        if x.eye:
+            return x.values[:, None] * b if b.ndim == 2 else x.values * b
         out = xp.zeros((x.nrows, *b.shape[1:]), dtype=dtype)
         out[x.rows] = (x.values * b[x.cols].T).T
         return out
     q = elem[-1]
+    if x.eye and b.ndim == 2 and math.prod(elem[:-1]) == 1:
+        # A row vector per batch entry: row k is values[k] * b[k].
+        return (x.values[:, None] * b).reshape(x.shape[:-1] + b.shape[1:])
     lead, c = x.cols // q, x.cols % q
     if b.ndim == 1:
         return OneHotRows(x.rows, lead, x.values * b[c], x.shape[:-1])
@@ -335,6 +359,9 @@ def _dense_at_onehot(b: Any, x: OneHotRows) -> Any:
     if len(elem) < 2 or b.ndim > 2 or b.shape[-1] != elem[-2]:
         return NotImplemented
     q, r = elem[-2:]
+    if x.eye and r == 1 and b.ndim == 2 and math.prod(elem[:-2]) == 1:
+        # A column vector per batch entry: (b @ x)[k] is values[k] times column k of b.
+        return (b.T * x.values[:, None]).reshape(x.shape[:-2] + (b.shape[0], 1))
     lead, i, c = x.cols // (q * r), (x.cols // r) % q, x.cols % r
     if b.ndim == 1:
         return OneHotRows(x.rows, lead * r + c, x.values * b[i], x.shape[:-2] + (r,))
