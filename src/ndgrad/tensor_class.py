@@ -250,17 +250,29 @@ class Tensor(TensorBase):
         bump(self.data, opname)
         self._version += 1
 
+    def _update(self, opname: str, fn: Callable[..., Any], ufunc: Any, other: Any) -> Tensor:
+        """`self op= other`: straight into memory when nothing is recorded
+        (an SGD step under no_grad costs what NumPy's own `-=` costs)."""
+        untracked = not (STATE.grad_enabled and (self._rg or getattr(other, "_rg", False)))
+        if untracked and isinstance(self.data, xp.ndarray) and self.data.flags.writeable:
+            STATE.inplace_ops += 1
+            ufunc(self.data, other.data if isinstance(other, TensorBase) else other, out=self.data, casting="same_kind")
+            bump(self.data, opname)
+            self._version += 1
+            return self
+        return self._inplace(opname, fn, other)
+
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace("+= (add_)", ew.add, other)
+        return self._update("+= (add_)", ew.add, xp.add, other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace("-= (sub_)", ew.subtract, other)
+        return self._update("-= (sub_)", ew.subtract, xp.subtract, other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace("*= (mul_)", ew.multiply, other)
+        return self._update("*= (mul_)", ew.multiply, xp.multiply, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace("/= (div_)", ew.divide, other)
+        return self._update("/= (div_)", ew.divide, xp.divide, other)
 
     def __ipow__(self, other: Any) -> Tensor:
         return self._inplace("**= (pow_)", ew.power, other)
@@ -501,6 +513,18 @@ class Tensor(TensorBase):
 
     def cumsum(self, axis: Any = None) -> Tensor:
         return ops.cumsum(self, axis=axis)
+
+    def cumprod(self, axis: Any = None) -> Tensor:
+        return ops.cumprod(self, axis=axis)
+
+    def sort(self, axis: int = -1) -> Tensor:
+        return ops.sort(self, axis=axis)
+
+    def argsort(self, axis: int = -1) -> Tensor:
+        return ops.argsort(self, axis=axis)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.logsumexp(self, axis=axis, keepdims=keepdims)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return ew.clip(self, min, max)

@@ -79,9 +79,25 @@ __all__ = [
 ]
 
 
+# Above this size a fresh local derivative is multiplied in place: one
+# allocation less per rule, which large-tensor backward passes notice.
+_IN_PLACE_MIN = 1 << 14
+
+
 def _vjp(d: Callable) -> Callable:
     def rule(g, ans, *args, **params):
-        return g * d(ans, *args, **params)
+        local = d(ans, *args, **params)
+        if (
+            type(local) is xp.ndarray
+            and local.size >= _IN_PLACE_MIN
+            and local.base is None
+            and local.shape == g.shape
+            and local.dtype == g.dtype
+            and local is not ans
+            and not any(local is a for a in args)
+        ):
+            return xp.multiply(g, local, out=local)  # a fresh array nobody else holds
+        return g * local
 
     rule.derivative = d  # type: ignore[attr-defined]
     return rule
