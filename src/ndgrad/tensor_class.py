@@ -220,11 +220,15 @@ class Tensor(TensorBase):
         tracked = STATE.grad_enabled and (
             self.requires_grad or any(isinstance(a, TensorBase) and a.requires_grad for a in args)
         )
-        if tracked and self.requires_grad and self._node is None:
+        bases = _viewed_bases(self) if tracked and self._node is not None else []
+        if tracked and self._rg and (self._node is None or any(b._node is None for b in bases)):
+            what = "a leaf tensor" if self._node is None else "a view of a leaf tensor"
             raise GraphError(
-                f"a leaf tensor that requires grad is used in an in-place operation ({opname}). "
+                f"{what} that requires grad is used in an in-place operation ({opname}). "
                 "Wrap the update in `with ndgrad.no_grad():` (as in an SGD step) or use the out-of-place form."
             )
+        for base in bases:  # their values change behind their nodes' backs
+            base._node.view_write = opname
         STATE.inplace_ops += 1
         if not tracked:
             result, node = fn(wrap(self.data), *args).data, None
@@ -580,6 +584,24 @@ class Tensor(TensorBase):
 
 
 set_tensor_class(Tensor)
+
+
+def _viewed_bases(t: TensorBase) -> list[TensorBase]:
+    """The recorded ancestors whose memory `t` is a view of (walking back only
+    through ancestors that share that memory)."""
+    if not isinstance(t.data, xp.ndarray) or t.data.base is None:
+        return []
+    bases, stack, seen = [], [t], set()
+    while stack:
+        node = stack.pop()._node
+        if node is None or node.vals is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for parent in node.parents():
+            if xp.may_share_memory(parent.data, t.data):
+                bases.append(parent)
+                stack.append(parent)
+    return bases
 
 
 def _keep_old_values(node: Node, old: TensorBase) -> None:

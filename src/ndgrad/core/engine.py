@@ -52,6 +52,14 @@ def _check_saved(node: Node) -> None:
             )
 
 
+def _view_write_error(node: Node) -> GraphError:
+    return GraphError(
+        f"the output of '{node.prim.name}' (shape {node.shape}) was changed in place through a view "
+        f"({node.view_write}); ndgrad cannot differentiate through that. Build the new value out of place "
+        "instead (e.g. with nd.where, nd.concatenate or index_update), or .clone() before the in-place op."
+    )
+
+
 def saved_version(node: Node, i: int) -> int:
     """The version argument `i` had when `node` was recorded."""
     return node.versions[i] if node.versions is not None else 0
@@ -164,8 +172,11 @@ def backward(
             if want_nodes and node in want_nodes:
                 captured[want_nodes[node]] = g
             prim = node.prim
-            if check_versions and (prim.reads_args or prim.reads_ans):
-                _check_saved(node)
+            if check_versions:
+                if node.view_write:
+                    raise _view_write_error(node)
+                if prim.reads_args or prim.reads_ans:
+                    _check_saved(node)
             if tensors:
                 ans, vals = _tensor_rule_inputs(node)
             else:

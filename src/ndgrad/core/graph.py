@@ -98,6 +98,7 @@ class Node:
     ans_tan: Any = None
     hooks: list | None = None
     retained: Any = None
+    view_write: str | None = None  # an in-place op wrote into the output through a view
 
     def __init__(self, prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> None:
         self.prim = prim
