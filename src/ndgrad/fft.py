@@ -29,6 +29,7 @@ primitives too, so all of it is differentiable again (second order).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,7 +56,7 @@ _DUAL = {"backward": "forward", "ortho": "ortho", "forward": "backward"}
 def is_complex(x: Any) -> bool:
     """Does `x` (array, tensor or scalar) hold complex values?"""
     dtype = getattr(x, "dtype", None)
-    return dtype is not None and xp.issubdtype(dtype, xp.complexfloating)
+    return dtype is not None and dtype.kind == "c"
 
 
 def _complex_impl(re: Any, im: Any) -> Any:
@@ -156,6 +157,8 @@ def _resize(x: Any, axes: Sequence[int], sizes: Sequence[int]) -> Any:
 
 
 def _fftn_impl(x: Any, axes: tuple, norm: str, inverse: bool) -> Any:
+    if len(axes) == 1:  # the 1-D entry point skips NumPy's n-D argument handling
+        return (xp.fft.ifft if inverse else xp.fft.fft)(x, axis=axes[0], norm=norm)
     return (xp.fft.ifftn if inverse else xp.fft.fftn)(x, axes=axes, norm=norm)
 
 
@@ -171,18 +174,22 @@ fftn_p = primitive(
 )
 
 
+@functools.lru_cache(maxsize=64)
 def _half_weights(n: int, axis: int, dtype: Any, middle: float) -> Any:
     """Weights along the half spectrum of a length-n real signal: 1 at the zero
     (and, for even n, the Nyquist) frequency, `middle` at the others; shaped to
-    broadcast along `axis` (negative)."""
+    broadcast along `axis` (negative).  Cached, so read-only."""
     w = xp.full(n // 2 + 1, middle, dtype=xp.finfo(dtype).dtype)
     w[0] = 1
     if n % 2 == 0:
         w[-1] = 1
+    w.flags.writeable = False
     return w.reshape((n // 2 + 1,) + (1,) * (-axis - 1))
 
 
 def _rfftn_impl(x: Any, axes: tuple, norm: str) -> Any:
+    if len(axes) == 1:
+        return xp.fft.rfft(x, axis=axes[0], norm=norm)
     return xp.fft.rfftn(x, axes=axes, norm=norm)
 
 
@@ -196,6 +203,8 @@ def _rfftn_vjp(g: Any, ans: Any, x: Any, axes: tuple, norm: str) -> Any:
 
 
 def _irfftn_impl(y: Any, axes: tuple, norm: str, n: int) -> Any:
+    if len(axes) == 1:
+        return xp.fft.irfft(y, n=n, axis=axes[0], norm=norm)
     sizes = [y.shape[a] for a in axes[:-1]] + [n]
     return xp.fft.irfftn(y, s=sizes, axes=axes, norm=norm)
 

@@ -38,6 +38,7 @@ What the derivatives assume
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 from .backend import xp
@@ -50,7 +51,7 @@ from .ops.elementwise import where
 from .ops.products import matmul, matmul_p, outer, tensordot, vecdot
 from .ops.reduce import matrix_norm, norm, vector_norm
 from .ops.reduce import sum as _sum
-from .ops.shape import concatenate, matrix_transpose, stack, tril, triu
+from .ops.shape import concatenate, matrix_transpose, stack
 from .ops.shape import diagonal as _diagonal
 
 __all__ = [
@@ -89,7 +90,24 @@ class SlogdetResult(NamedTuple):
 
 
 def _mT(x: Any) -> Any:
-    return matrix_transpose(x)
+    # The method (not ops.matrix_transpose) keeps raw-mode rules cheap; arrays and tensors both have it.
+    return x.swapaxes(-1, -2)
+
+
+@functools.lru_cache(maxsize=64)
+def _triangle_mask(n: int, k: int, lower: bool) -> Any:
+    mask = xp.tri(n, n, k, dtype=bool) if lower else ~xp.tri(n, n, k - 1, dtype=bool)
+    mask.flags.writeable = False
+    return mask
+
+
+def _tril(x: Any, k: int = 0) -> Any:
+    """Square matrices' lower triangle (from diagonal k), the rest zero."""
+    return where(_triangle_mask(x.shape[-1], k, True), x, 0)
+
+
+def _triu(x: Any, k: int = 0) -> Any:
+    return where(_triangle_mask(x.shape[-1], k, False), x, 0)
 
 
 def _diag(x: Any) -> Any:
@@ -97,10 +115,17 @@ def _diag(x: Any) -> Any:
     return _diagonal(x, 0, -2, -1)
 
 
+@functools.lru_cache(maxsize=32)
+def _eye(n: int, dtype: Any) -> Any:
+    """A read-only identity matrix, made once per size and dtype."""
+    eye = xp.eye(n, dtype=dtype)
+    eye.flags.writeable = False
+    return eye
+
+
 def _diag_embed(v: Any) -> Any:
     """Square matrices with `v` on the diagonal."""
-    n = v.shape[-1]
-    return v[..., None, :] * xp.eye(n, dtype=v.dtype)
+    return v[..., None, :] * _eye(v.shape[-1], v.dtype)
 
 
 def _trace_of_product(a: Any, b: Any) -> Any:
@@ -125,15 +150,15 @@ def _safe_inverse_gaps(v: Any, squared: bool) -> Any:
 def _from_triangle(t: Any, lower: bool) -> Any:
     """The symmetric matrix NumPy builds from one triangle of t (what cholesky/eigh read)."""
     if lower:
-        return tril(t) + _mT(tril(t, -1))
-    return triu(t) + _mT(triu(t, 1))
+        return _tril(t) + _mT(_tril(t, -1))
+    return _triu(t) + _mT(_triu(t, 1))
 
 
 def _onto_triangle(g: Any, lower: bool) -> Any:
     """Transpose of `_from_triangle`: a gradient for the triangle that was read."""
     if lower:
-        return tril(g) + tril(_mT(g), -1)
-    return triu(g) + triu(_mT(g), 1)
+        return _tril(g) + _tril(_mT(g), -1)
+    return _triu(g) + _triu(_mT(g), 1)
 
 
 # ------------------------------------------------------------ inv, det, slogdet, solve
@@ -215,7 +240,7 @@ solve_p = primitive(
 
 def _halve_diagonal(x: Any) -> Any:
     """tril(x) with its diagonal halved: Phi in d chol(A) = L Phi(inv(L) dA inv(L).T)."""
-    return tril(x) - 0.5 * x * xp.eye(x.shape[-1], dtype=x.dtype)
+    return _tril(x) - 0.5 * x * _eye(x.shape[-1], x.dtype)
 
 
 def _cholesky_jvp(t: Any, ans: Any, a: Any) -> Any:
@@ -247,14 +272,14 @@ def _qr_square_jvp(q: Any, r: Any, t: Any) -> tuple[Any, Any]:
     """Tangents of Q, R (A = QR, Q with as many columns as A) for A's tangent t."""
     t_rinv = _right_solve(t, r)
     c = matmul_p(_mT(q), t_rinv)
-    lower = tril(c, -1)
+    lower = _tril(c, -1)
     omega = lower - _mT(lower)
     return matmul_p(q, omega - c) + t_rinv, matmul_p(c - omega, r)
 
 
 def _qr_square_vjp(q: Any, r: Any, gq: Any, gr: Any) -> Any:
     b = matmul_p(_mT(q), gq) - matmul_p(gr, _mT(r))
-    k = tril(b - _mT(b), -1) - b
+    k = _tril(b - _mT(b), -1) - b
     return _right_solve(gq + matmul_p(q, k), _mT(r))
 
 
