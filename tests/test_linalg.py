@@ -259,4 +259,7 @@ def test_errors_name_the_operation_shapes_and_fix():
         L.cross(randn(2), randn(2))
     with pytest.raises(L.LinAlgError, match="inv"):
         L.inv(np.zeros((2, 2)))
-    assert L.eigh(np.eye(2) + 0j).eigenvalues.dtype == np.float64  # complex values are fine without gradients
+    # Complex values are fine without gradients.
+    assert L.eigh(np.eye(2) + 0j).eigenvalues.dtype == np.float64
+    sign, logdet = L.slogdet(np.diag([2j, 1.0]))
+    assert sign.item() == 1j and logdet.dtype == np.float64

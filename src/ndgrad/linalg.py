@@ -490,6 +490,9 @@ def det(a: Any) -> Any:
 def slogdet(a: Any) -> SlogdetResult:
     """(sign, log|det|) of each square matrix; log|det| is differentiable."""
     a = _square(a, "slogdet")
+    if not _tracked(a):  # also keeps a complex sign apart from the real log|det|
+        sign, logabsdet = xp.linalg.slogdet(_values(a))
+        return SlogdetResult(_result(sign), _result(logabsdet))
     _real_only(a, "slogdet")
     packed = slogdet_p(a)
     return SlogdetResult(packed[..., 0], packed[..., 1])
