@@ -4,8 +4,8 @@
 
 The runner talks to it with one JSON object per line.  The worker imports
 its peer and says {"event": "imported"}; on {"cmd": "setup"} it builds the
-inputs, makes the first call (timed apart: compile time, memory) and answers
-"ready" with a fingerprint of the outputs; each {"cmd": "measure"} then runs
+inputs, makes the first call (timed apart: compile time, memory) and a second
+one (calibration), and answers "ready" with a fingerprint of the outputs; each {"cmd": "measure"} then runs
 samples for about `budget_s` seconds and answers their per-call times;
 {"cmd": "quit"} ends it.  Library output goes to stderr so that stdout
 carries only the protocol.
@@ -131,24 +131,26 @@ class Worker:
         self.out.write(json.dumps(message) + "\n")
         self.out.flush()
 
-    def setup(self) -> None:
+    def setup(self, always_second_call: bool) -> None:
+        """Build inputs, make the first call, and a second one to calibrate
+        samples (skipped for slow calls unless `always_second_call`)."""
         data = self.workload.make_data(**self.case)
         self.step = self.impl.setup(data, **self.case)
         outputs, first, first_cpu, growth = first_call(self.step)
         prints = fingerprint(outputs)
         del outputs
-        second = None
-        if first < SLOW_CALL_S:
-            start = time.perf_counter()
+        second = second_cpu = None
+        if first < SLOW_CALL_S or always_second_call:
+            cpu_start, start = time.process_time(), time.perf_counter()
             self.step()
-            second = time.perf_counter() - start
+            second, second_cpu = time.perf_counter() - start, time.process_time() - cpu_start
             self.number = max(1, math.ceil(MIN_SAMPLE_S / max(second, 1e-9)))
         versions = {"python": sys.version.split()[0], self.impl.peer: peer_version(self.impl.peer)}
         if self.impl.peer == "jax":
             versions["jaxlib"] = peer_version("jaxlib")
         self.send(event="ready", first_call_s=first, first_call_cpu_s=first_cpu, second_call_s=second,
-                  number=self.number, fingerprint=prints, rss_growth_kib=growth, blas=blas_info(self.impl.peer),
-                  versions=versions)
+                  second_call_cpu_s=second_cpu, number=self.number, fingerprint=prints, rss_growth_kib=growth,
+                  blas=blas_info(self.impl.peer), versions=versions)
 
     def measure(self, budget_s: float) -> None:
         """Samples for about `budget_s` seconds (at least one): seconds per call."""
@@ -204,7 +206,7 @@ def main(argv: list[str]) -> int:
         command = json.loads(line)
         try:
             if command["cmd"] == "setup":
-                worker.setup()
+                worker.setup(command.get("always_second_call", False))
             elif command["cmd"] == "measure":
                 worker.measure(command["budget_s"])
             elif command["cmd"] == "quit":
