@@ -189,7 +189,7 @@ def backward(
                 gi = rule(g, ans, *vals, **params)
                 if prim.broadcasting:
                     shape = node.vals[i].shape
-                    if gi.shape[nbatch:] != shape:
+                    if (gi.shape[nbatch:] if nbatch else gi.shape) != shape:
                         gi = sum_to(gi, shape, nbatch)
                 a = held if single else held[i]
                 parent = _parent_at(node, i, a) if check_versions else a._node
