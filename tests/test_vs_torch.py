@@ -934,3 +934,30 @@ def test_second_derivatives_of_a_composition_match_torch():
 
     _check_same(g_nd, g_t, "first derivative")
     _check_same(h_nd, h_t, "second derivative")
+
+
+@pytest.mark.parametrize(
+    "name,nd_fn,torch_fn",
+    [
+        ("sigmoid", nd.sigmoid, torch.sigmoid),
+        ("softplus", nd.softplus, F.softplus),
+        ("tanh", nd.tanh, torch.tanh),
+        ("logaddexp with 0", lambda x: nd.logaddexp(x, 0.0), lambda x: torch.logaddexp(x, torch.tensor(0.0))),
+        ("log(sigmoid)", lambda x: nd.log(nd.sigmoid(x)), lambda x: torch.log(torch.sigmoid(x))),
+        ("logsumexp pair", lambda x: nd.logsumexp(nd.stack([x, -x]), axis=0),
+         lambda x: torch.logsumexp(torch.stack([x, -x]), dim=0)),
+        ("log_softmax pair", lambda x: nd.log_softmax(nd.stack([x, 0.5 * x]), axis=0),
+         lambda x: torch.log_softmax(torch.stack([x, 0.5 * x]), dim=0)),
+    ],
+)
+def test_stable_functions_at_large_magnitudes_match_torch(name, nd_fn, torch_fn):
+    values = np.array([-800.0, -60.0, -20.0, 0.0, 20.0, 60.0, 800.0])
+    weights = np.linspace(0.5, 2.0, values.size)
+    x_nd = nd.tensor(values, requires_grad=True)
+    out_nd = nd_fn(x_nd)
+    (g_nd,) = nd.autograd.grad((out_nd * (weights if out_nd.ndim == 1 else weights[None])).sum(), x_nd)
+    x_t = torch.tensor(values, requires_grad=True)
+    out_t = torch_fn(x_t)
+    (g_t,) = torch.autograd.grad((out_t * torch.tensor(weights if out_t.dim() == 1 else weights[None])).sum(), x_t)
+    np.testing.assert_allclose(np.asarray(out_nd), _to_numpy(out_t), rtol=1e-12, atol=1e-300, err_msg=name)
+    np.testing.assert_allclose(np.asarray(g_nd), _to_numpy(g_t), rtol=1e-12, atol=1e-300, err_msg=name)
