@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backend import ARRAY_TYPES, xp
-from ..core.errors import DtypeError, ShapeError
+from ..core.errors import DtypeError
 from ..core.graph import TensorBase, strip, wrap
 from ..core.mode import STATE
-from ._tree import TreeSpec, tree_flatten, tree_unflatten
+from ._tree import LEAF, TreeSpec, tree_flatten, tree_unflatten
 
 
 class ArgnumsError(ValueError):
@@ -83,15 +83,16 @@ def normalize_argnums(argnums: Any, nargs: int, op: str) -> tuple[tuple[int, ...
     return tuple(out), single
 
 
-def to_primal(value: Any, op: str, where: str) -> TensorBase:
+def to_primal(value: Any, op: str, where: str | Callable[[], str]) -> TensorBase:
     """A value to differentiate with respect to, as a float tensor.
 
     Tensors and NumPy arrays keep their dtype (float32 stays float32); Python
     numbers and lists become float64.  Integer arrays and tensors are refused:
-    their derivative is not defined.
+    their derivative is not defined.  `where` names the value in errors.
     """
     if isinstance(value, TensorBase):
-        _check_float(value.data.dtype, op, where)
+        if value.data.dtype.kind not in "fc":
+            _check_float(value.data.dtype, op, where)
         return value
     if isinstance(value, ARRAY_TYPES):
         _check_float(value.dtype, op, where)
@@ -103,9 +104,15 @@ def to_primal(value: Any, op: str, where: str) -> TensorBase:
     return wrap(arr)
 
 
-def _check_float(dtype: Any, op: str, where: str) -> None:
-    if xp.issubdtype(dtype, xp.inexact):
+def is_float(dtype: Any) -> bool:
+    """A floating-point (real or complex) dtype: one that has derivatives."""
+    return dtype.kind in "fc"
+
+
+def _check_float(dtype: Any, op: str, where: str | Callable[[], str]) -> None:
+    if is_float(dtype):
         return
+    where = where if isinstance(where, str) else where()
     raise DtypeError(
         f"{op}: {where} has dtype {dtype}, but derivatives are only defined for floating-point inputs. "
         "Pass floats (2.0 instead of 2), or cast first: x.astype('float64')."
@@ -177,19 +184,27 @@ def flatten_args(args: Sequence, argnums: tuple[int, ...], op: str) -> tuple[lis
     primals: list = []
     specs = []
     for i in argnums:
-        leaves, spec = tree_flatten(args[i])
+        arg = args[i]
+        if not isinstance(arg, (tuple, list, dict)):
+            specs.append((i, LEAF, len(primals)))
+            primals.append(to_primal(arg, op, lambda i=i: f"argument {i}"))
+            continue
+        leaves, spec = tree_flatten(arg)
         specs.append((i, spec, len(primals)))
         for k, v in enumerate(leaves):
-            where = f"argument {i}" if spec.is_leaf else f"leaf {k} of argument {i}"
-            primals.append(to_primal(v, op, where))
+            primals.append(to_primal(v, op, lambda i=i, k=k, leaf=spec.is_leaf: _leaf_name(i, k, leaf)))
     return primals, specs
+
+
+def _leaf_name(i: int, k: int, whole: bool) -> str:
+    return f"argument {i}" if whole else f"leaf {k} of argument {i}"
 
 
 def substitute(args: Sequence, specs: list, values: list) -> list:
     """The arguments with the differentiable leaves replaced by `values`."""
     new = list(args)
     for i, spec, first in specs:
-        new[i] = tree_unflatten(spec, values[first : first + spec.num_leaves])
+        new[i] = values[first] if spec is LEAF else tree_unflatten(spec, values[first : first + spec.num_leaves])
     return new
 
 
@@ -197,9 +212,3 @@ def regroup(specs: list, values: list, single: bool) -> Any:
     """Per-leaf results back in the structure of the argnums arguments."""
     groups = tuple(tree_unflatten(spec, values[first : first + spec.num_leaves]) for _, spec, first in specs)
     return groups[0] if single else groups
-
-
-def check_shape(value: Any, shape: tuple, op: str, what: str) -> None:
-    got = tuple(getattr(value, "shape", ()))
-    if got != tuple(shape):
-        raise ShapeError(f"{op}: {what} has shape {got}, but it must have the shape {tuple(shape)} of its primal")

@@ -21,13 +21,7 @@ from ..backend import xp
 from ..core.errors import DtypeError, ShapeError
 from ..core.graph import TensorBase, wrap
 from ..ops.shape import broadcast_to
-from ._common import (
-    flatten_args,
-    lower,
-    normalize_argnums,
-    regroup,
-    tracked,
-)
+from ._common import flatten_args, is_float, lower, normalize_argnums, regroup, tracked
 from ._tree import tree_flatten, tree_unflatten
 from .forward import ForwardJacobian, nested_inputs, push
 from .reverse import ReverseTrace, differentiable, jacobian_rows
@@ -90,7 +84,7 @@ def _scalar_output(trace: ReverseTrace, op: str) -> TensorBase:
             "Reduce it first (e.g. return f(x).sum()), or use jacrev/jacfwd (or ndgrad.jacobian) "
             "for the Jacobian of a vector output."
         )
-    if not xp.issubdtype(out.data.dtype, xp.inexact):
+    if not is_float(out.data.dtype):
         raise DtypeError(
             f"{op}: the function's output has dtype {out.data.dtype}; a gradient needs a floating-point output. "
             "Compute it in floats (e.g. x * 1.0) or cast with .astype('float64')."
@@ -153,7 +147,7 @@ def _cotangent_seeds(trace: ReverseTrace, cotangents: Any) -> tuple[list, list, 
     roots, seeds, batch = [], [], None
     for k, (o, c) in enumerate(zip(trace.outs, leaves, strict=True)):
         if not isinstance(c, TensorBase):
-            c = xp.asarray(c, dtype=o.data.dtype if xp.issubdtype(o.data.dtype, xp.inexact) else None)
+            c = xp.asarray(c, dtype=o.data.dtype if is_float(o.data.dtype) else None)
         nb = c.ndim - o.ndim
         if nb < 0 or tuple(c.shape[nb:]) != o.shape:
             raise ShapeError(
@@ -226,7 +220,7 @@ def _tangent_leaves(xs: list[TensorBase], specs: list, tangents: Sequence) -> tu
 
 def _tangent_out(t: Any, o: TensorBase, batch: tuple) -> Any:
     if t is None:
-        dtype = o.data.dtype if xp.issubdtype(o.data.dtype, xp.inexact) else xp.float64
+        dtype = o.data.dtype if is_float(o.data.dtype) else xp.float64
         return wrap(xp.zeros(batch + o.shape, dtype=dtype))
     if not isinstance(t, TensorBase):
         t = wrap(xp.asarray(t))
@@ -284,7 +278,7 @@ def jacfwd(
 def _block(b: Any, o: TensorBase, x: TensorBase) -> Any:
     """One Jacobian block as a tensor; zeros where the output ignores the input."""
     if b is None:
-        dtype = xp.result_type(o.data.dtype, x.data.dtype) if xp.issubdtype(o.data.dtype, xp.inexact) else x.data.dtype
+        dtype = xp.result_type(o.data.dtype, x.data.dtype) if is_float(o.data.dtype) else x.data.dtype
         return wrap(xp.zeros(o.shape + x.shape, dtype=dtype))
     return b if isinstance(b, TensorBase) else wrap(b)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..backend import xp
 from ..core.graph import TensorBase, wrap
-from ._common import IndependentError, to_primal
+from ._common import IndependentError, is_float, to_primal
 from ._tree import tree_unflatten
 from .forward import ForwardJacobian
 from .func import _as_gradient, _scalar_output
@@ -53,7 +53,7 @@ def _inputs(inputs: Any, create_graph: bool, op: str) -> tuple[bool, list[Tensor
 
 def _finish(block: Any, o: TensorBase, x: TensorBase, create_graph: bool) -> Any:
     if block is None:
-        dtype = xp.result_type(o.data.dtype, x.data.dtype) if xp.issubdtype(o.data.dtype, xp.inexact) else x.data.dtype
+        dtype = xp.result_type(o.data.dtype, x.data.dtype) if is_float(o.data.dtype) else x.data.dtype
         return wrap(xp.zeros(o.shape + x.shape, dtype=dtype))
     if isinstance(block, TensorBase):
         return block if create_graph else wrap(block.data)
@@ -98,9 +98,7 @@ def jacobian(
     cg = None if create_graph else False
     if mode != "forward":
         trace = ReverseTrace(f, xs, nums, False, "jacobian", create_graph=cg)
-        n_in = sum(x.data.size for x in xs)
-        n_out = sum(o.data.size for o in trace.outs)
-        if mode == "reverse" or n_in >= n_out:
+        if mode == "reverse" or sum(x.data.size for x in xs) >= sum(o.data.size for o in trace.outs):
             jac = jacobian_rows(trace, chunk_size, per_output=strict)
             return _assemble(jac, trace.outs, trace.out_spec, xs, is_tuple, create_graph, strict, "jacobian")
     fj = ForwardJacobian(f, xs, nums, False, "jacobian", chunk_size, nested=None if create_graph else False,

@@ -15,7 +15,7 @@ from ..core import engine
 from ..core.graph import TensorBase, wrap
 from ..core.mode import STATE
 from ..ops.shape import reshape
-from ._common import DEPTH, as_output, call, flatten_args, make_alias, split_aux, substitute
+from ._common import DEPTH, as_output, call, flatten_args, is_float, make_alias, split_aux, substitute
 from ._tree import tree_flatten
 from .structured import OneHotRows
 
@@ -28,7 +28,7 @@ class ReverseTrace:
     reverse transform is running (it may reach this one through a closure).
     """
 
-    __slots__ = ("primals", "specs", "aliases", "links", "create_graph", "outs", "out_spec", "aux")
+    __slots__ = ("primals", "specs", "aliases", "links", "linked", "create_graph", "outs", "out_spec", "aux")
 
     def __init__(
         self,
@@ -43,6 +43,7 @@ class ReverseTrace:
         pairs = [make_alias(x) for x in self.primals]
         self.aliases = [a for a, _ in pairs]
         self.links = [link for _, link in pairs]
+        self.linked = any(link is not None for link in self.links)
         if create_graph is None:
             create_graph = STATE.grad_enabled and (
                 DEPTH.rev > 0 or any(x.requires_grad for x in self.primals)
@@ -57,6 +58,8 @@ class ReverseTrace:
     def _link(self, on: bool) -> None:
         # Linked, the aliases lead outer levels back to the inputs; unlinked,
         # they are leaves where this transform's own backward stops.
+        if not self.linked:
+            return
         for alias, link in zip(self.aliases, self.links, strict=True):
             if link is not None:
                 alias._node = link if on else None
@@ -84,7 +87,7 @@ class ReverseTrace:
 
 def differentiable(out: TensorBase) -> bool:
     """Does this output carry a graph (and a float dtype) to pull back through?"""
-    return out.requires_grad and xp.issubdtype(out.data.dtype, xp.inexact)
+    return out.requires_grad and is_float(out.data.dtype)
 
 
 def chunks(total: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -109,12 +112,24 @@ def jacobian_rows(trace: ReverseTrace, chunk_size: int | None = None, per_output
     if trace.tensor_mode([outs[i] for i in live]):
         for i in live:
             _rows_on_tensors(trace, i, result)
+    elif len(live) == 1 and (chunk_size is None or chunk_size >= outs[live[0]].data.size):
+        _all_rows_at_once(trace, live[0], result)
     elif per_output:
         for i in live:
             _rows_on_arrays(trace, [i], chunk_size, result)
     else:
         _rows_on_arrays(trace, live, chunk_size, result)
     return result
+
+
+def _all_rows_at_once(trace: ReverseTrace, i: int, result: list[list]) -> None:
+    """The common case: one output, its whole basis in one pass."""
+    o = trace.outs[i]
+    seed = OneHotRows.basis(o.data.size, 0, o.shape, o.data.dtype)
+    for j, c in enumerate(trace.pullback([o], [seed])):
+        if c is not None:
+            c = c.data if isinstance(c, TensorBase) else xp.asarray(c)
+            result[i][j] = c.reshape(o.shape + trace.primals[j].shape)
 
 
 def _rows_on_arrays(trace: ReverseTrace, idx: list[int], chunk_size: int | None, result: list[list]) -> None:

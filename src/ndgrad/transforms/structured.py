@@ -28,6 +28,7 @@ from ..core.graph import TensorBase
 from ..core.mode import STATE
 
 _int = xp.intp
+_ndarray = xp.ndarray
 
 
 class OneHotRows:
@@ -178,11 +179,23 @@ class OneHotRows:
 
     __add__, __radd__ = _binary(xp.add), _binary(xp.add, True)
     __sub__, __rsub__ = _binary(xp.subtract), _binary(xp.subtract, True)
-    __mul__, __rmul__ = _binary(xp.multiply), _binary(xp.multiply, True)
+    _mul, _rmul = _binary(xp.multiply), _binary(xp.multiply, True)
     __truediv__, __rtruediv__ = _binary(xp.divide), _binary(xp.divide, True)
     __matmul__, __rmatmul__ = _binary(xp.matmul), _binary(xp.matmul, True)
     __pow__ = _binary(xp.power)
     del _binary
+
+    def __mul__(self, other: Any) -> Any:
+        # The hot path of elementwise rules: the identity basis times an
+        # array of its element shape is the identity with scaled values.
+        if STATE.raw and self.eye and type(other) is _ndarray and other.shape == self.shape[1:]:
+            return OneHotRows(self.rows, self.cols, self.values * other.reshape(-1), self.shape, True)
+        return self._mul(other)
+
+    def __rmul__(self, other: Any) -> Any:
+        if STATE.raw and self.eye and type(other) is _ndarray and other.shape == self.shape[1:]:
+            return OneHotRows(self.rows, self.cols, other.reshape(-1) * self.values, self.shape, True)
+        return self._rmul(other)
 
     def __neg__(self) -> Any:
         return xp.negative(self)
