@@ -169,7 +169,10 @@ divide = primitive(
 
 
 def _dpow_base(ans, x, y):
-    return y * x ** (y - 1)
+    # d(x**y)/dx = y x**(y-1), taken as 0 where y == 0 (x**0 is constant, even at x = 0).
+    if isinstance(y, (int, float)):
+        return y * x ** (y - 1) if y != 0 else 0 * ans
+    return where(y == 0, 0 * ans, y * x ** (y - 1))
 
 
 def _dpow_exponent(ans, x, y):
