@@ -111,7 +111,8 @@ class ForwardJacobian:
             total += primals[j].data.size
         cols: dict[int, Any] = {}
         reached: dict[int, set] = {}
-        for r0, r1 in chunks(total, chunk_size):
+        spans = chunks(total, chunk_size)
+        for r0, r1 in spans:
             tangents = {}
             for j, first in zip(group, offsets, strict=True):
                 x = primals[j]
@@ -134,6 +135,9 @@ class ForwardJacobian:
                     continue
                 t = xp.asarray(t.data if isinstance(t, TensorBase) else t)
                 m = o.data.size
+                if len(spans) == 1:
+                    cols[i] = t.reshape(total, m).T  # a view: copied once, below
+                    continue
                 if i not in cols:
                     cols[i] = xp.zeros((m, total), dtype=t.dtype)
                 cols[i][:, r0:r1] = t.reshape(r1 - r0, m).T

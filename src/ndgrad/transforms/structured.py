@@ -281,13 +281,16 @@ def _add_dense(x: OneHotRows, dense: Any, sign: int) -> Any:
     dense = xp.asarray(dense)
     if xp.broadcast_shapes(dense.shape, x.shape) != x.shape:
         return NotImplemented
-    # C order, so that the reshape below is a view the entries are written through.
-    out = xp.array(xp.broadcast_to(dense, x.shape), dtype=xp.result_type(dense, x.values), order="C", copy=True)
-    values = x.values if sign > 0 else -x.values
-    if x.eye:
-        out.reshape(-1)[:: x.nrows + 1] += values
-    else:
-        out.reshape(x.nrows, -1)[x.rows, x.cols] += values
+    # Keep the dense operand's memory order (a forward-mode tangent is often
+    # column-major: its transpose is the Jacobian), but write the entries
+    # through a view: fall back to C order where the rows cannot be viewed.
+    out = xp.array(xp.broadcast_to(dense, x.shape), dtype=xp.result_type(dense, x.values), order="K", copy=True)
+    try:
+        rows = xp.reshape(out, (x.nrows, -1), copy=False)
+    except ValueError:
+        out = xp.ascontiguousarray(out)
+        rows = out.reshape(x.nrows, -1)
+    rows[x.rows, x.cols] += x.values if sign > 0 else -x.values
     return out
 
 
