@@ -49,14 +49,6 @@ class Target:
     case: str | None = None  # None: every case
 
 
-@dataclass(frozen=True)
-class Unit:
-    """How a per-call time in seconds is displayed: `value = seconds * scale`."""
-
-    name: str
-    scale: float
-
-
 @dataclass
 class Workload:
     key: str
@@ -69,7 +61,6 @@ class Workload:
     reference: str = "numpy"
     compare_to: str | None = None  # a second ratio column (e.g. PyTorch eager)
     targets: list[Target] = field(default_factory=list)
-    unit: Unit = Unit("ms", 1e3)
     per_op: tuple[str, int] | None = None  # ("op", 51): also show microseconds per op
     rtol: float = 1e-7
     max_rounds: int | None = None  # cap for very slow workloads

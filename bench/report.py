@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .peers import SINGLE_THREAD_ENV
-from .results import CaseResult, TargetCheck, round_ratio, target_checks
+from .results import CaseResult, ImplResult, TargetCheck, round_ratio, target_checks
 
 
 def seconds(value: float | None) -> str:
@@ -16,6 +16,15 @@ def seconds(value: float | None) -> str:
         if value >= scale:
             return f"{value / scale:.3g} {unit}"
     return f"{value * 1e9:.3g} ns"
+
+
+def table_unit(results: list[ImplResult]) -> tuple[str, float]:
+    """The unit that shows the fastest time in a table as a number >= 1."""
+    fastest = min((r.median() for r in results), default=1.0)
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if fastest >= scale:
+            return unit, scale
+    return "ns", 1e-9
 
 
 def ratio(value: float | None) -> str:
@@ -94,7 +103,8 @@ def targets_table(checks: list[TargetCheck]) -> list[str]:
 def case_table(result: CaseResult) -> list[str]:
     w = result.workload
     reference, other = result.get(w.reference), result.get(w.compare_to) if w.compare_to else None
-    columns = [f"{w.unit.name} per call"]
+    unit, scale = table_unit([r for r in result.impls if r.measured])
+    columns = [f"{unit} per call"]
     if w.per_op:
         columns.append(f"µs per {w.per_op[0]}")
     columns.append(f"× {reference.label if reference else w.reference}")
@@ -112,7 +122,7 @@ def case_table(result: CaseResult) -> list[str]:
             if r.message:
                 notes.append(f"- {r.label}: {r.status}: `{last_line(r.message)}`")
             continue
-        cells = [f"{r.median() * w.unit.scale:.4g}"]
+        cells = [f"{r.median() / scale:.4g}"]
         if w.per_op:
             cells.append(f"{r.median() * 1e6 / w.per_op[1]:.3g}")
         cells.append(ratio(round_ratio(r, reference)) if reference and reference.measured else "-")

@@ -258,6 +258,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, help="seconds each process measures per round (default 0.3)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"), help="markdown report to write")
     parser.add_argument("--json", help="also write the raw samples here")
+    parser.add_argument("--render", metavar="JSON", help="run nothing: write the report from a --json file")
     parser.add_argument("--cpu", type=int, help="CPU to pin every benchmark process to (default: the last one "
                         "this process may use); -1 leaves them unpinned")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
@@ -298,11 +299,23 @@ def describe_settings(settings: Settings, elapsed_s: float) -> str:
     return "; ".join(parts + [f"run took {elapsed_s:.0f} s"])
 
 
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
-    if args.list:
-        list_workloads()
-        return 0
+def save_raw(path: str, results: list[CaseResult], header: dict[str, Any]) -> None:
+    cases = [{"workload": r.workload.key, "case": r.case, "impls": [asdict(i) for i in r.impls]} for r in results]
+    Path(path).write_text(json.dumps({**header, "cases": cases}, indent=1))
+
+
+def load_raw(path: str) -> tuple[list[CaseResult], dict[str, Any]]:
+    """Results saved with --json, to render the report again (--render)."""
+    raw = json.loads(Path(path).read_text())
+    results = [
+        CaseResult(load(case["workload"]), case["case"], [ImplResult(**impl) for impl in case["impls"]])
+        for case in raw.pop("cases")
+    ]
+    return results, raw
+
+
+def run_all(args: argparse.Namespace, argv: list[str]) -> tuple[list[CaseResult], dict[str, Any]]:
+    """Run the selected workloads; the results and what the report header needs."""
     settings = settings_from(args)
     keys = args.only.split(",") if args.only else all_keys()
     peers = set(args.peers.split(",")) if args.peers else None
@@ -315,15 +328,27 @@ def main(argv: list[str]) -> int:
             case_started = time.perf_counter()
             results.append(run_case(workload, case, select_impls(workload, peers), settings))
             print(f" {time.perf_counter() - case_started:.0f} s")
-    elapsed = time.perf_counter() - started
-    command = shlex.join(["python", os.path.relpath(sys.argv[0], ROOT), *argv])
-    text = report.render(results, collect_meta(results), command, args.quick, describe_settings(settings, elapsed))
-    Path(args.out).write_text(text)
+    header = {
+        "meta": collect_meta(results),
+        "command": shlex.join(["python", os.path.relpath(sys.argv[0], ROOT), *argv]),
+        "quick": args.quick,
+        "settings": describe_settings(settings, time.perf_counter() - started),
+    }
+    return results, header
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.list:
+        list_workloads()
+        return 0
+    results, header = load_raw(args.render) if args.render else run_all(args, argv)
+    Path(args.out).write_text(report.render(results, header["meta"], header["command"], header["quick"],
+                                            header["settings"]))
     if args.json:
-        raw = [{"workload": r.workload.key, "case": r.case, "impls": [asdict(i) for i in r.impls]} for r in results]
-        Path(args.json).write_text(json.dumps(raw, indent=1))
+        save_raw(args.json, results, header)
     print("\n".join(report.summary_rows(results)))
-    print(f"wrote {args.out} ({elapsed:.0f} s)")
+    print(f"wrote {args.out}")
     return 0
 
 

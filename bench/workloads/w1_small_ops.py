@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import peers
-from ..harness import Impl, Target, Unit, Workload
+from ..harness import Impl, Target, Workload
 
 BLOCKS = 5  # each block is 10 operations: 50 in the chain
 OPS_PER_CALL = 10 * BLOCKS + 1  # the chain plus the final sum
@@ -169,6 +169,5 @@ WORKLOAD = Workload(
     ],
     compare_to="torch",
     targets=[Target("ndgrad", "torch", 0.5)],
-    unit=Unit("µs", 1e6),
     per_op=("op", OPS_PER_CALL),
 )

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import peers
-from ..harness import Impl, Target, Unit, Workload
+from ..harness import Impl, Target, Workload
 
 
 def make_data(n: int) -> dict[str, np.ndarray]:
@@ -114,6 +114,5 @@ WORKLOAD = Workload(
         Target("ndgrad", "torch", 0.1),
         Target("ndgrad", "fastest-peer", 1.0),
     ],
-    unit=Unit("ms", 1e3),
     rtol=1e-9,
 )

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import peers
-from ..harness import Impl, Target, Unit, Workload
+from ..harness import Impl, Target, Workload
 
 LEARNING_RATE = 0.1
 CLASSES = 10
@@ -205,6 +205,5 @@ WORKLOAD = Workload(
     ],
     compare_to="torch",
     targets=[Target("ndgrad", "numpy", 1.10)],
-    unit=Unit("ms", 1e3),
     rtol=2e-4,
 )

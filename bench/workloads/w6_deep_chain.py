@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import peers
-from ..harness import Impl, Target, Unit, Workload
+from ..harness import Impl, Target, Workload
 
 FACTOR = 1.0001
 
@@ -113,7 +113,6 @@ WORKLOAD = Workload(
     ],
     compare_to="torch",
     targets=[Target("ndgrad", "torch", 0.5)],
-    unit=Unit("s", 1.0),
     per_op=("iteration", 100_000),
     rtol=1e-9,
     max_rounds=3,
