@@ -101,7 +101,6 @@ def test_parseval_gradient_is_2n_x():
     np.testing.assert_allclose(x.grad.data, 2 * 8 * x.data)
 
 
-@pytest.mark.xfail(strict=True, reason="core: absolute() uses sign(z), not conj(sign(z)), on complex z (core_bugs.md)")
 def test_parseval_gradient_through_abs():
     x = nd.tensor(randn(8), requires_grad=True)
     (abs(F.fft(x)) ** 2).sum().backward()

@@ -37,7 +37,8 @@ from .backend import xp
 from .core import TensorBase, primitive
 from .core.graph import wrap
 from .ops._axes import normalize_axis
-from .ops.elementwise import arctan2
+from .ops.complex import complex_p, conj, conjugate, imag, is_complex, make_complex, real
+from .ops.elementwise import angle
 
 __all__ = [
     "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
@@ -53,57 +54,9 @@ _DUAL = {"backward": "forward", "ortho": "ortho", "forward": "backward"}
 # ------------------------------------------------------------ complex parts
 
 
-def is_complex(x: Any) -> bool:
-    """Does `x` (array, tensor or scalar) hold complex values?"""
-    dtype = getattr(x, "dtype", None)
-    return dtype is not None and dtype.kind == "c"
-
-
-def _complex_impl(re: Any, im: Any) -> Any:
-    # Assigning the parts (rather than re + 1j*im) keeps inf + 0j exact.
-    dtype = xp.result_type(re, im, xp.complex64)
-    out = xp.empty(xp.broadcast_shapes(xp.shape(re), xp.shape(im)), dtype=dtype)
-    out.real = re
-    out.imag = im
-    return out
-
-
 def _like_input(g: Any, x: Any) -> Any:
     """A cotangent for `x`: its real part when x is real (JAX's rule)."""
     return g if is_complex(x) or not is_complex(g) else real(g)
-
-
-def _real_vjp(g: Any, ans: Any, x: Any) -> Any:
-    return complex_p(g, 0 * g) if is_complex(x) else g
-
-
-def _imag_vjp(g: Any, ans: Any, x: Any) -> Any:
-    # <g, Im(dz)> = Re(-i g dz): the cotangent of z is -i g.
-    return complex_p(0 * g, -g) if is_complex(x) else 0 * g
-
-
-real = primitive("real", xp.real, vjp=_real_vjp, jvp=lambda t, ans, x: real(t))
-imag = primitive("imag", xp.imag, vjp=_imag_vjp, jvp=lambda t, ans, x: imag(t))
-conj = primitive("conj", xp.conj, vjp=lambda g, ans, x: conj(g), jvp=lambda t, ans, x: conj(t))
-complex_p = primitive(
-    "complex", _complex_impl,
-    # <g, dre + i dim> = Re(g) dre - Im(g) dim.
-    vjp=(lambda g, ans, re, im: real(g), lambda g, ans, re, im: -imag(g)),
-    jvp=(lambda t, ans, re, im: complex_p(t, 0 * t), lambda t, ans, re, im: complex_p(0 * t, t)),
-    broadcasting=True,
-)
-conjugate = conj
-
-
-def make_complex(re: Any, im: Any) -> Any:
-    """The complex tensor re + i*im (like `torch.complex` / `lax.complex`), differentiable in both."""
-    return complex_p(re, im)
-
-
-def angle(z: Any, deg: bool = False) -> Any:
-    """The argument of z in (-pi, pi] (degrees if `deg`); differentiable away from z = 0."""
-    out = arctan2(imag(z), real(z))
-    return out * (180 / xp.pi) if deg else out
 
 
 # ------------------------------------------------------------ crop and pad

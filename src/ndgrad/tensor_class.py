@@ -68,6 +68,17 @@ class Tensor(TensorBase):
         return self.data.nbytes
 
     @property
+    def real(self) -> Tensor:
+        return ops.real(self)
+
+    @property
+    def imag(self) -> Tensor:
+        return ops.imag(self)
+
+    def conj(self) -> Tensor:
+        return ops.conj(self)
+
+    @property
     def T(self) -> Tensor:
         return ops.transpose(self)
 

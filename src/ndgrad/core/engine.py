@@ -232,6 +232,8 @@ def _finish_leaf(leaf: TensorBase, g: Any, tensors: bool, handed: set[int]) -> A
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, tensors)
     shared = id(g) in handed
+    if g.dtype.kind == "c" and leaf.data.dtype.kind != "c":
+        g = g.real  # a real leaf gets the real part of a complex cotangent (JAX's rule)
     if tensors:
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)

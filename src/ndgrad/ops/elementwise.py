@@ -14,6 +14,7 @@ from typing import Any
 
 from ..backend import ARRAY_TYPES, xp
 from ..core import TensorBase, primitive
+from .complex import conj, imag, is_complex, real
 
 __all__ = [
     "add",
@@ -69,6 +70,7 @@ __all__ = [
     "ceil",
     "round",
     "trunc",
+    "angle",
     "maximum",
     "minimum",
     "clip",
@@ -228,7 +230,18 @@ log1p = elementwise("log1p", xp.log1p, lambda ans, x: 1 / (x + 1))
 sqrt = elementwise("sqrt", xp.sqrt, lambda ans, x: 0.5 / ans)
 square = elementwise("square", xp.square, lambda ans, x: 2 * x)
 reciprocal = elementwise("reciprocal", xp.reciprocal, lambda ans, x: -ans * ans)
-absolute = elementwise("absolute", xp.absolute, lambda ans, x: sign(x))
+
+
+def _abs_vjp(g, ans, x):
+    # Complex x: d|z| = Re(conj(z) dz) / |z|, whose cotangent is g conj(z) / |z|.
+    return g * conj(x) / ans if is_complex(x) else g * sign(x)
+
+
+def _abs_jvp(t, ans, x):
+    return real(conj(x) * t) / ans if is_complex(x) else t * sign(x)
+
+
+absolute = primitive("absolute", xp.absolute, vjp=_abs_vjp, jvp=_abs_jvp)
 sin = elementwise("sin", xp.sin, lambda ans, x: cos(x))
 cos = elementwise("cos", xp.cos, lambda ans, x: -sin(x))
 tan = elementwise("tan", xp.tan, lambda ans, x: 1 + ans * ans)
@@ -293,10 +306,15 @@ def _astype_impl(x, dtype):
     return x.astype(dtype, copy=False) if hasattr(x, "astype") else xp.asarray(x, dtype=dtype)
 
 
+def _astype_vjp(g, ans, x, dtype):
+    # A real value cast to complex gets the real part of its cotangent.
+    return (real(g) if is_complex(g) and not is_complex(x) else g).astype(x.dtype)
+
+
 astype_prim = primitive(
     "astype",
     _astype_impl,
-    vjp=lambda g, ans, x, dtype: g.astype(x.dtype),
+    vjp=_astype_vjp,
     jvp=lambda t, ans, x, dtype: t.astype(ans.dtype),
 )
 
@@ -331,3 +349,9 @@ mod = remainder
 abs = absolute  # noqa: A001
 asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
 asinh, acosh, atanh = arcsinh, arccosh, arctanh
+
+
+def angle(z: Any, deg: bool = False) -> Any:
+    """The argument of z in (-pi, pi] (degrees if `deg`); differentiable away from z = 0."""
+    out = arctan2(imag(z), real(z))
+    return out * (180 / xp.pi) if deg else out
