@@ -37,7 +37,7 @@ from .backend import xp
 from .core import TensorBase, primitive
 from .core.graph import wrap
 from .ops._axes import normalize_axis
-from .ops.complex import complex_p, conj, conjugate, imag, is_complex, make_complex, real
+from .ops.complex_parts import conj, conjugate, imag, is_complex, make_complex, real
 from .ops.elementwise import angle
 
 __all__ = [

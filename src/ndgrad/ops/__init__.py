@@ -1,7 +1,7 @@
 """Operations by family.  Each module lists its public names in `__all__`."""
 
 from .compare import *  # noqa: F403
-from .complex import *  # noqa: F403
+from .complex_parts import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .dtypes import *  # noqa: F403
 from .elementwise import *  # noqa: F403
@@ -9,10 +9,10 @@ from .index import *  # noqa: F403
 from .products import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
-from . import compare, complex, creation, dtypes, elementwise, index, products, reduce, shape
+from . import compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, shape
 
 __all__ = [
     name
-    for module in (compare, complex, creation, dtypes, elementwise, index, products, reduce, shape)
+    for module in (compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, shape)
     for name in module.__all__
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..backend import ARRAY_TYPES, xp
 from ..core import TensorBase, primitive
-from .complex import conj, imag, is_complex, real
+from .complex_parts import conj, imag, is_complex, real
 
 __all__ = [
     "add",
