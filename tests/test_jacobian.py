@@ -277,7 +277,7 @@ def test_torch_keywords_are_accepted():
     x = rand(3)
     a = nd.jacobian(nd.sin, x, vectorize=True, strategy="forward-mode")
     np.testing.assert_allclose(a.data, np.diag(np.cos(x)))
-    with pytest.raises(ValueError, match="mode must be"):
+    with pytest.raises(ValueError, match="must be 'auto', 'reverse' or 'forward'"):
         nd.jacobian(nd.sin, x, mode="sideways")
 
 

@@ -393,3 +393,20 @@ def test_error_integer_output_to_grad():
 def test_error_has_aux_without_a_pair():
     with pytest.raises(TypeError, match=r"pair \(output, aux\)"):
         F.grad(lambda x: x, has_aux=True)(1.0)
+
+
+def test_torch_style_hessian_strict_and_strategies():
+    from ndgrad.transforms import IndependentError
+
+    f = lambda x, y: (x**2).sum() * 3.0 + (y * 2.0).sum()
+    x, y = rand(2), rand(3)
+    for strategy in ("forward-mode", "reverse-mode"):
+        (hxx, hxy), (hyx, hyy) = nd.hessian(f, (x, y), outer_jacobian_strategy=strategy)
+        np.testing.assert_allclose(value(hxx), 6 * np.eye(2))
+        assert hxy.shape == (2, 3) and hyx.shape == (3, 2) and not value(hyy).any()
+        with pytest.raises(IndependentError, match="the gradient w.r.t. input 0 does not depend on input 1"):
+            nd.hessian(f, (x, y), strict=True, outer_jacobian_strategy=strategy)
+    with pytest.raises(IndependentError, match="output 0 does not depend on input 1"):
+        nd.hessian(lambda x, y: (x**2).sum(), (x, y), strict=True)
+    with pytest.raises(ShapeError, match="hessian.*scalar"):
+        nd.hessian(lambda x: x * 2, x)

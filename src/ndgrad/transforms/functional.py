@@ -36,7 +36,10 @@ _MODES = {
 def _pick_mode(mode: str, strategy: str | None) -> str:
     chosen = strategy if strategy is not None else mode
     if chosen not in _MODES:
-        raise ValueError(f"jacobian: mode must be 'auto', 'reverse' or 'forward', got {chosen!r}")
+        raise ValueError(
+            f"mode/strategy must be 'auto', 'reverse' or 'forward' (or torch's 'reverse-mode' and 'forward-mode'), "
+            f"got {chosen!r}"
+        )
     return _MODES[chosen]
 
 
@@ -132,9 +135,11 @@ def hessian(
     Shape `in.shape + in.shape`; a tuple of inputs gives a tuple of tuples of
     blocks H[i][j] = d2f / d in_i d in_j.  `strict=True` raises
     IndependentError when the output or a gradient block does not depend on
-    an input.  `vectorize` and `outer_jacobian_strategy` are accepted for
-    torch compatibility; the outer pass is always forward mode.
+    an input.  `outer_jacobian_strategy='reverse-mode'` takes the Jacobian of
+    the gradient by reverse mode instead (reverse-over-reverse); `vectorize`
+    is accepted for torch compatibility (ndgrad always vectorizes).
     """
+    outer = _pick_mode("forward" if outer_jacobian_strategy is None else outer_jacobian_strategy, None)
     is_tuple, xs = _inputs(inputs, create_graph, "hessian")
     nums = tuple(range(len(xs)))
 
@@ -149,6 +154,11 @@ def hessian(
         grads = tuple(_as_gradient(c, x) for c, x in zip(cots, trace.primals, strict=True))
         return grads if is_tuple else grads[0]
 
+    if outer == "reverse":
+        trace = ReverseTrace(gradient, xs, nums, False, "hessian", create_graph=None if create_graph else False)
+        jac = jacobian_rows(trace, chunk_size, per_output=strict)
+        return _assemble(jac, trace.outs, trace.out_spec, xs, is_tuple, create_graph, strict, "hessian",
+                         what="the gradient w.r.t. input")
     fj = ForwardJacobian(gradient, xs, nums, False, "hessian", chunk_size, nested=None if create_graph else False,
                          per_input=strict)
     return _assemble(fj.jac, fj.first.outs, fj.first.out_spec, xs, is_tuple, create_graph, strict, "hessian",
