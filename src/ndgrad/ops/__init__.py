@@ -9,10 +9,11 @@ from .index import *  # noqa: F403
 from .products import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
-from . import compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, shape
+from .signal import *  # noqa: F403
+from . import compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, shape, signal
 
 __all__ = [
     name
-    for module in (compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, shape)
+    for module in (compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, shape, signal)
     for name in module.__all__
 ]
