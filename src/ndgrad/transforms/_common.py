@@ -59,6 +59,8 @@ def call(f: Callable, args: Sequence, reverse: bool) -> Any:
 
 def normalize_argnums(argnums: Any, nargs: int, op: str) -> tuple[tuple[int, ...], bool]:
     """argnums as a tuple of non-negative indices, and whether it was a single int."""
+    if type(argnums) is int and 0 <= argnums < nargs:  # the common case, checked first
+        return (argnums,), True
     single = isinstance(argnums, (int, xp.integer)) and not isinstance(argnums, bool)
     nums = (argnums,) if single else argnums
     if not isinstance(nums, (tuple, list)) or not all(
