@@ -396,6 +396,8 @@ STRUCTURED_OPS = [
     ("rows", lambda x: x.reshape(6, 1, 6) @ RNG_D, False),
     ("exp densifies", lambda x: np.exp(x), False),
     ("astype", lambda x: x.astype(np.float32), True),
+    ("any other method", lambda x: x.conj().ravel(), False),
+    ("any other attribute", lambda x: x.real, False),
 ]
 RNG_A = RNG.uniform(-2, 2, (2, 3))
 RNG_FULL = RNG.uniform(-2, 2, (6, 2, 3))

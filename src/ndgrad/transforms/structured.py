@@ -96,6 +96,13 @@ class OneHotRows:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         return self.dense(dtype)
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other array attribute or method (.real, .conj(), .copy(), .flags...)
+        # is the dense array's: a rule written for arrays still works.
+        if name.startswith("__") or name in OneHotRows.__slots__:
+            raise AttributeError(name)
+        return getattr(self.dense(), name)
+
     def _with(self, values: Any, cols: Any = None, shape: tuple | None = None) -> OneHotRows:
         """The same rows with new values (and entries moved to `cols` in `shape`)."""
         if cols is None:
