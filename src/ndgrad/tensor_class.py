@@ -424,6 +424,10 @@ class Tensor(TensorBase):
 
     # NumPy interoperability: ufuncs and functions on tensors stay on tensors.
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        # `ndarray op tensor` lands here; plain arithmetic skips the general router.
+        fast = _ARITHMETIC.get(ufunc) if method == "__call__" and not kwargs else None
+        if fast is not None:
+            return fast(*inputs)
         from .interop import array_ufunc
 
         return array_ufunc(ufunc, method, inputs, kwargs)
@@ -595,6 +599,15 @@ class Tensor(TensorBase):
 
 
 set_tensor_class(Tensor)
+
+_ARITHMETIC = {
+    xp.add: ew.add,
+    xp.subtract: ew.subtract,
+    xp.multiply: ew.multiply,
+    xp.divide: ew.divide,
+    xp.power: ew.power,
+    xp.negative: ew.negative,
+}
 
 
 def _viewed_bases(t: TensorBase) -> list[TensorBase]:
