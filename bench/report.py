@@ -27,8 +27,13 @@ def table_unit(results: list[ImplResult]) -> tuple[str, float]:
     return "ns", 1e-9
 
 
+def number(value: float, digits: int = 4) -> str:
+    """Plain notation: 11,400 rather than 1.14e+04."""
+    return f"{value:,.0f}" if value >= 10 ** digits else f"{value:.{digits}g}"
+
+
 def ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3g}x"
+    return "-" if value is None else number(value, 3) + "x"
 
 
 def megabytes(kib: int | None) -> str:
@@ -122,9 +127,9 @@ def case_table(result: CaseResult) -> list[str]:
             if r.message:
                 notes.append(f"- {r.label}: {r.status}: `{last_line(r.message)}`")
             continue
-        cells = [f"{r.median() / scale:.4g}"]
+        cells = [number(r.median() / scale)]
         if w.per_op:
-            cells.append(f"{r.median() * 1e6 / w.per_op[1]:.3g}")
+            cells.append(number(r.median() * 1e6 / w.per_op[1], 3))
         cells.append(ratio(round_ratio(r, reference)) if reference and reference.measured else "-")
         if other is not None:
             cells.append(ratio(round_ratio(r, other)) if other.measured else "-")
