@@ -88,6 +88,8 @@ _past_nodes: dict[int, tuple[weakref.ref, dict[int, Node | None]]] = {}
 
 def _tensor_rule_inputs(node: Node) -> tuple[Any, Any]:
     """The output and arguments as tensors, so the rules record a graph."""
+    if not node.prim.reads_ans:
+        return None, node.args
     ans = wrap(node.ans, node, True)
     ans._tan = node.ans_tan
     return ans, node.args

@@ -105,7 +105,10 @@ class Node:
         self.inputs = inputs
         self.vals = vals
         self.params = params
-        self.ans = ans
+        # The output is kept only when a rule reads it; otherwise its shape and
+        # dtype are enough, and large intermediates are freed as soon as the
+        # nodes that take them as arguments are done.
+        self.ans = ans if prim.reads_ans else (ans.shape, ans.dtype)
         self.edges = edges
         self.seq = _next_seq()
         # Version counters matter only once some in-place operation has run:
@@ -145,11 +148,13 @@ class Node:
 
     @property
     def shape(self) -> tuple:
-        return self.ans[0] if self.vals is None else xp.shape(self.ans)
+        ans = self.ans
+        return ans[0] if type(ans) is tuple else xp.shape(ans)
 
     @property
     def dtype(self) -> Any:
-        return self.ans[1] if self.vals is None else self.ans.dtype
+        ans = self.ans
+        return ans[1] if type(ans) is tuple else ans.dtype
 
     @property
     def released(self) -> bool:
@@ -158,7 +163,8 @@ class Node:
     def release(self) -> None:
         """Let go of the saved values; keep the output's shape and dtype."""
         ans = self.ans
-        self.ans = (ans.shape, ans.dtype)
+        if type(ans) is not tuple:
+            self.ans = (ans.shape, ans.dtype)
         self.inputs = self.vals = None
         if self.ans_tan is not None:
             self.ans_tan = None

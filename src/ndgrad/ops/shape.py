@@ -40,7 +40,8 @@ def _reads_no_saved_values(ans):
 
 
 def _reshape_vjp(g, ans, x, shape):
-    return reshape_p(g, g.shape[: _nb(g, ans)] + x.shape)
+    # `shape` is the output's shape: what g has beyond it are batch axes.
+    return reshape_p(g, g.shape[: g.ndim - len(shape)] + x.shape)
 
 
 _reshape_vjp.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
