@@ -18,6 +18,7 @@ from .core.mode import STATE
 from .core.versions import bump
 from .ops import elementwise as ew
 
+_API_VERSIONS = (None, "2021.12", "2022.12", "2023.12", "2024.12")
 _DEFAULT_DTYPES = {xp.dtype(xp.float64), xp.dtype(xp.int64), xp.dtype(bool)}
 
 
@@ -102,6 +103,11 @@ class Tensor(TensorBase):
         """The array-API namespace of tensors: ndgrad itself."""
         import ndgrad
 
+        if api_version not in _API_VERSIONS:
+            raise ValueError(
+                f"ndgrad implements the array API standard {', '.join(_API_VERSIONS[1:])}; "
+                f"got api_version={api_version!r}"
+            )
         return ndgrad
 
     def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
@@ -415,6 +421,43 @@ class Tensor(TensorBase):
 
     def __rxor__(self, other: Any) -> Tensor:
         return self.__xor__(other)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(other, self)
+
+    # In-place forms of the remaining operators (the standard's full set).
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self._inplace("//= (floor_divide_)", ew.floor_divide, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self._inplace("%= (remainder_)", ew.remainder, other)
+
+    def __imatmul__(self, other: Any) -> Tensor:
+        return self._inplace("@= (matmul_)", ops.matmul, other)
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self._inplace("&= (and_)", Tensor.__and__, other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self._inplace("|= (or_)", Tensor.__or__, other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self._inplace("^= (xor_)", Tensor.__xor__, other)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self._inplace("<<= (left_shift_)", Tensor.__lshift__, other)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self._inplace(">>= (right_shift_)", Tensor.__rshift__, other)
 
     def __invert__(self) -> Tensor:
         return ops.logical_not(self) if self.dtype == bool else ops.bitwise_invert(self)

@@ -51,13 +51,27 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
     return _leaf(arr, requires_grad)
 
 
+def _check_device(op: str, device: Any) -> None:
+    """ndgrad computes on the CPU: the array API's `device=` may only name it."""
+    if device not in (None, "cpu"):
+        raise ValueError(f"{op}: ndgrad tensors live on the CPU (device 'cpu'); got device {device!r}")
+
+
 def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None) -> Any:
-    """Array-API `asarray`: a tensor passes through unchanged when it can."""
-    if isinstance(obj, TensorBase) and dtype is None and not copy:
+    """Array-API `asarray`: a tensor passes through unchanged when it can.
+
+    `copy=True` always copies; `copy=False` never does and raises ValueError where it would have to.
+    """
+    _check_device("asarray", device)
+    if isinstance(obj, TensorBase) and (dtype is None or obj.dtype == dtype) and not copy:
         return obj
     data = obj.data if isinstance(obj, TensorBase) else obj
-    arr = xp.array(data, dtype=dtype, copy=True) if copy else xp.asarray(data, dtype=dtype)
-    return wrap(arr)
+    try:
+        return wrap(xp.asarray(data, dtype=dtype, copy=copy))
+    except ValueError as exc:
+        if copy is False:
+            raise ValueError(f"asarray: copy=False, but {exc}; pass copy=None to allow a copy") from None
+        raise
 
 
 def array(data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
@@ -73,20 +87,24 @@ def _shape(shape: tuple) -> tuple:
     return tuple(shape)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+def zeros(shape: Any, *more: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
     """zeros(2, 3) or zeros((2, 3))."""
-    return _leaf(xp.zeros(_shape(shape), dtype=dtype), requires_grad)
+    _check_device("zeros", device)
+    return _leaf(xp.zeros(_shape((shape, *more)), dtype=dtype), requires_grad)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
-    return _leaf(xp.ones(_shape(shape), dtype=dtype), requires_grad)
+def ones(shape: Any, *more: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    _check_device("ones", device)
+    return _leaf(xp.ones(_shape((shape, *more)), dtype=dtype), requires_grad)
 
 
-def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
-    return _leaf(xp.empty(_shape(shape), dtype=dtype), requires_grad)
+def empty(shape: Any, *more: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    _check_device("empty", device)
+    return _leaf(xp.empty(_shape((shape, *more)), dtype=dtype), requires_grad)
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+def full(shape: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    _check_device("full", device)
     return _leaf(xp.full(shape, getattr(fill_value, "data", fill_value), dtype=dtype), requires_grad)
 
 
@@ -94,30 +112,44 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, TensorBase) else xp.asarray(x)
 
 
-def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+def zeros_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    _check_device("zeros_like", device)
     return _leaf(xp.zeros_like(_data(x), dtype=dtype), requires_grad)
 
 
-def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+def ones_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    _check_device("ones_like", device)
     return _leaf(xp.ones_like(_data(x), dtype=dtype), requires_grad)
 
 
-def empty_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+def empty_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    _check_device("empty_like", device)
     return _leaf(xp.empty_like(_data(x), dtype=dtype), requires_grad)
 
 
-def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+def full_like(x: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    _check_device("full_like", device)
     return _leaf(xp.full_like(_data(x), fill_value, dtype=dtype), requires_grad)
 
 
-def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None, requires_grad: bool = False) -> Any:
+def arange(
+    start: Any, stop: Any = None, step: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Any:
     """arange(stop) or arange(start, stop, step), like NumPy."""
+    _check_device("arange", device)
     return _leaf(xp.arange(start, stop, step, dtype=dtype), requires_grad)
 
 
 def linspace(
-    start: float, stop: float, num: int = 50, endpoint: bool = True, dtype: Any = None, requires_grad: bool = False
+    start: float,
+    stop: float,
+    num: int = 50,
+    endpoint: bool = True,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Any:
+    _check_device("linspace", device)
     return _leaf(xp.linspace(start, stop, num, endpoint=endpoint, dtype=dtype), requires_grad)
 
 
@@ -127,7 +159,10 @@ def logspace(
     return wrap(xp.logspace(start, stop, num, endpoint=endpoint, base=base, dtype=dtype))
 
 
-def eye(n: int, m: int | None = None, k: int = 0, dtype: Any = None, requires_grad: bool = False) -> Any:
+def eye(
+    n: int, m: int | None = None, k: int = 0, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Any:
+    _check_device("eye", device)
     return _leaf(xp.eye(n, m, k, dtype=dtype), requires_grad)
 
 

@@ -21,9 +21,13 @@ _KINDS = {
 
 
 def _dtype(x: Any) -> Any:
+    """The dtype of a tensor or array, or `x` read as a dtype (np.int8 is a type whose
+    `.dtype` attribute is a descriptor, not a dtype)."""
     if isinstance(x, TensorBase):
         return x.data.dtype
-    return getattr(x, "dtype", x)
+    if isinstance(x, (xp.ndarray, xp.generic)):
+        return x.dtype
+    return xp.dtype(x)
 
 
 def isdtype(dtype: Any, kind: Any) -> bool:

@@ -319,21 +319,37 @@ astype_prim = primitive(
 )
 
 
-def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
-    """Cast to `dtype`; differentiable between floating dtypes."""
-    return astype_prim(x, xp.dtype(dtype))
+def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    """Cast to `dtype`; differentiable between floating dtypes.
+
+    As the array API says: `copy=True` always gives new memory; `copy=False`
+    returns `x` itself when it already has `dtype`.
+    """
+    if device not in (None, "cpu"):
+        raise ValueError(f"astype: ndgrad tensors live on the CPU (device 'cpu'); got device {device!r}")
+    dtype = xp.dtype(dtype)
+    if getattr(x, "dtype", None) == dtype:
+        if not copy:
+            return x
+        from .shape import copy as copy_op
+
+        return copy_op(x)
+    return astype_prim(x, dtype)
 
 
 def positive(x: Any) -> Any:
-    return x if getattr(x, "dtype", None) == xp.bool_ else x + 0
+    """+x: a copy of x's values (x * 1 keeps the sign of -0.0, which x + 0 loses)."""
+    return x if getattr(x, "dtype", None) == xp.bool_ else x * 1
 
 
-def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
-    """Limit values to [a_min, a_max]; the gradient passes where x is inside."""
-    if a_min is not None:
-        x = where(x < a_min, a_min, x)
-    if a_max is not None:
-        x = where(x > a_max, a_max, x)
+def clip(x: Any, /, min: Any = None, max: Any = None, *, a_min: Any = None, a_max: Any = None) -> Any:  # noqa: A002
+    """Limit values to [min, max] (NumPy's a_min/a_max too); the gradient passes where x is inside."""
+    min = a_min if min is None else min  # noqa: A001
+    max = a_max if max is None else max  # noqa: A001
+    if min is not None:
+        x = where(x < min, min, x)
+    if max is not None:
+        x = where(x > max, max, x)
     return x
 
 

@@ -456,7 +456,7 @@ def _along_axis_key(x: Any, indices: Any, axis: int | None, op: str) -> tuple[An
     return x, tuple(key)
 
 
-def take_along_axis(x: Any, indices: Any, axis: int | None) -> Any:
+def take_along_axis(x: Any, indices: Any, axis: int | None = -1) -> Any:
     """Values at `indices` along `axis`, paired with the other axes' positions
     (np.take_along_axis): e.g. the entries that argsort or argmax picked."""
     x, key = _along_axis_key(x, indices, axis, "take_along_axis")

@@ -281,6 +281,10 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
             f"vecdot: {_show(x1.shape)} and {_show(x2.shape)}: the vectors along axis {axis} have sizes "
             f"{x1.shape[ax1]} and {x2.shape[ax2]}; they must be equal"
         )
+    if xp.iscomplexobj(x1.data if isinstance(x1, TensorBase) else x1):
+        from .complex_parts import conj
+
+        x1 = conj(x1)  # the standard's vecdot conjugates its first argument
     return _sum(x1 * x2, axis=axis)
 
 

@@ -125,8 +125,10 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> 
     """Sum over `axis` (int, tuple, negative or None for all), like NumPy."""
     x = _as_operand(x)
     if dtype is not None:
-        x = astype(x, dtype)
-    return sum_p(x, _axes_of(x, axis, "sum"), bool(keepdims))
+        x = astype(x, dtype, copy=False)
+    out = sum_p(x, _axes_of(x, axis, "sum"), bool(keepdims))
+    # NumPy sums small integers in the platform integer: cast back to the asked dtype.
+    return out if dtype is None else astype(out, dtype, copy=False)
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
@@ -302,12 +304,15 @@ def _cumulative(scan: Any, x: Any, axis: int | None, dtype: Any, include_initial
         raise ShapeError(f"{op}: needs a tensor of rank >= 1, got a 0-d tensor; reshape it with x.reshape(1)")
     ax = normalize_axis(int(axis), ndim_of(x), op)
     if dtype is not None:
-        x = astype(x, dtype)
+        x = astype(x, dtype, copy=False)
     if not include_initial:
-        return scan(x, ax, False, False)
-    # The exclusive scan starts with the identity; the full reduction ends it.
-    total = sum_p(x, (ax,), True) if scan is cumsum_p else prod_p(x, (ax,), True)
-    return _shape.concatenate([scan(x, ax, False, True), total], axis=ax)
+        out = scan(x, ax, False, False)
+    else:
+        # The exclusive scan starts with the identity; the full reduction ends it.
+        total = sum_p(x, (ax,), True) if scan is cumsum_p else prod_p(x, (ax,), True)
+        out = _shape.concatenate([scan(x, ax, False, True), total], axis=ax)
+    # NumPy scans small integers in the platform integer: cast back to the asked dtype.
+    return out if dtype is None else astype(out, dtype, copy=False)
 
 
 def cumulative_sum(
@@ -374,8 +379,9 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) ->
     is computed without dividing by x, so it is right with zeros."""
     x = _as_operand(x)
     if dtype is not None:
-        x = astype(x, dtype)
-    return prod_p(x, _axes_of(x, axis, "prod"), bool(keepdims))
+        x = astype(x, dtype, copy=False)
+    out = prod_p(x, _axes_of(x, axis, "prod"), bool(keepdims))
+    return out if dtype is None else astype(out, dtype, copy=False)
 
 
 # -------------------------------------------------------------- var / std
@@ -735,7 +741,9 @@ def argsort(
     ax = normalize_axis(int(axis), ndim_of(x), "argsort") if ndim_of(x) else -1
     if ndim_of(x) == 0:
         x = _shape.reshape_p(x, (1,))
-    return _argsort(x, ax, descending, bool(stable) or kind == "stable")
+    # The standard sorts stably unless told otherwise (stable=False, or a NumPy kind other than "stable").
+    stable = (kind in (None, "stable")) if stable is None else bool(stable)
+    return _argsort(x, ax, descending, stable)
 
 
 def sort(

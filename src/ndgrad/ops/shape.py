@@ -87,10 +87,23 @@ def resolve_shape(old: tuple, new: tuple, op: str = "reshape") -> tuple:
     return new
 
 
-def reshape(x: Any, *shape: Any) -> Any:
-    """Same data, new shape (one dimension may be -1)."""
-    new = resolve_shape(tuple(getattr(x, "shape", ())), _shape_arg(shape))
-    return reshape_p(x, new)
+def reshape(x: Any, /, shape: Any, *more: Any, copy: bool | None = None) -> Any:
+    """Same data, new shape (one dimension may be -1): reshape(x, (2, 3)) or reshape(x, 2, 3).
+
+    `copy=True` always gives new memory; `copy=False` raises where a view is impossible.
+    """
+    new = resolve_shape(tuple(getattr(x, "shape", ())), _shape_arg((shape, *more)))
+    if copy is False:
+        data = x.data if isinstance(x, TensorBase) else xp.asarray(x)
+        try:
+            xp.reshape(data, new, copy=False)
+        except ValueError:
+            raise ValueError(
+                f"reshape: shape {tuple(data.shape)} -> {new} needs a copy (the memory is not contiguous), "
+                "but copy=False was given; pass copy=None to allow it"
+            ) from None
+    out = reshape_p(x, new)
+    return copy_op(out) if copy else out
 
 
 broadcast_p = primitive(
@@ -611,3 +624,6 @@ copy_p = primitive(
 def copy(x: Any) -> Any:
     """A copy with its own memory that stays on the graph (Tensor.clone)."""
     return copy_p(_operand(x))
+
+
+copy_op = copy
