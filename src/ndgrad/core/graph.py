@@ -207,13 +207,9 @@ _NO_PARAMS: dict = {}
 _EDGES = {mask: tuple(i for i in range(8) if mask >> i & 1) for mask in range(256)}
 
 
-def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
-    """Apply a primitive to tensors and constants; record it when needed.
-
-    This is `Primitive.__call__`, the hot path of every operation.
-    """
-    if STATE.raw:
-        return prim.impl(*args, **params)
+def _scan(args: tuple) -> tuple[tuple, int, int, bool]:
+    """Raw values of the arguments, a bit mask of those requiring grad, how
+    many are tensors, and whether any carries a tangent."""
     vals = []
     mask = tensors = 0
     tangent = False
@@ -227,6 +223,41 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
                 tangent = True
         else:
             vals.append(a)
+    # A tuple of raw values holds no tracked objects, so the collector soon
+    # stops scanning it.
+    return tuple(vals), mask, tensors, tangent
+
+
+def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
+    """Apply a primitive to tensors and constants; record it when needed.
+
+    This is `Primitive.__call__`, the hot path of every operation.
+    """
+    if STATE.raw:
+        return prim.impl(*args, **params)
+    if len(args) == 2:  # binary operators: the commonest call, unrolled
+        x, y = args
+        mask = tensors = 0
+        tangent = False
+        if isinstance(x, TensorBase):
+            tensors, vx, mask, tangent = 1, x.data, x._rg, x._tan is not None
+        else:
+            vx = x
+        if isinstance(y, TensorBase):
+            tensors += 1
+            vy = y.data
+            if y._rg:
+                mask |= 2
+            if y._tan is not None:
+                tangent = True
+        else:
+            vy = y
+        vals = (vx, vy)
+    elif len(args) == 1 and isinstance(args[0], TensorBase):  # unary functions
+        x = args[0]
+        vals, mask, tensors, tangent = (x.data,), x._rg, 1, x._tan is not None
+    else:
+        vals, mask, tensors, tangent = _scan(args)
     try:
         out = prim.impl(*vals, **params)
     except (ValueError, IndexError, TypeError) as exc:
@@ -237,10 +268,8 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     t._version = 0
     if mask and STATE.grad_enabled:
         edges = _EDGES[mask] if mask < 256 else tuple(i for i in range(len(args)) if mask >> i & 1)
-        # A tuple of raw values holds no tracked objects, so the collector
-        # soon stops scanning it.
         inputs = args[edges[0]] if tensors == 1 else args
-        t._node = Node(prim, inputs, tuple(vals), params or _NO_PARAMS, out, edges)
+        t._node = Node(prim, inputs, vals, params or _NO_PARAMS, out, edges)
         t._rg = True
     else:
         t._node = None
