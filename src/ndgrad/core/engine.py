@@ -157,7 +157,7 @@ def backward(
             heappush(heap, (-node.seq, node))
     want_nodes = {t._node: id(t) for t in inputs or () if t._node is not None}
     captured: dict[int, Any] = {}
-    check_versions = STATE.inplace_ops > 0
+    epoch = STATE.inplace_ops  # in-place ops so far: nodes recorded since then need no checks
 
     prev_raw, prev_grad = STATE.raw, STATE.grad_enabled
     STATE.raw, STATE.grad_enabled = not tensors, create_graph
@@ -174,7 +174,8 @@ def backward(
             if want_nodes and node in want_nodes:
                 captured[want_nodes[node]] = g
             prim = node.prim
-            if check_versions:
+            stale = node.epoch != epoch
+            if stale:
                 if node.view_write:
                     raise _view_write_error(node)
                 if prim.reads_args or prim.reads_ans:
@@ -194,7 +195,7 @@ def backward(
                     if (gi.shape[nbatch:] if nbatch else gi.shape) != shape:
                         gi = sum_to(gi, shape, nbatch)
                 a = held if single else held[i]
-                parent = _parent_at(node, i, a) if check_versions else a._node
+                parent = _parent_at(node, i, a) if stale else a._node
                 if parent is None:
                     prev = leaves.get(a)
                     leaves[a] = gi if prev is None else prev + gi

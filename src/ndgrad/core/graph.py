@@ -99,6 +99,7 @@ class Node:
     hooks: list | None = None
     retained: Any = None
     view_write: str | None = None  # an in-place op wrote into the output through a view
+    epoch: int = 0  # how many in-place operations had run when the node was recorded
 
     def __init__(self, prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> None:
         self.prim = prim
@@ -120,11 +121,12 @@ class Node:
     def save_versions(self) -> None:
         """Record the tensors' versions (which node made each) and the memory
         versions of the values the rules read (to catch in-place changes)."""
-        self.versions = tuple(getattr(a, "_version", 0) for a in self.args)
+        self.epoch = STATE.inplace_ops
+        self.versions = tuple([getattr(a, "_version", 0) for a in self.args])
         reads = [self.vals[i] for i in self.prim.reads_args]
         if self.prim.reads_ans:
             reads.append(self.ans)
-        self.saved = tuple(storage_version(v) for v in reads)
+        self.saved = tuple([storage_version(v) for v in reads])
 
     @property
     def args(self) -> tuple | None:
