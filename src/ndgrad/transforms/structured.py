@@ -286,6 +286,10 @@ def _divide(a: Any, b: Any) -> Any:
 def _add_dense(x: OneHotRows, dense: Any, sign: int) -> Any:
     """dense + sign * x, written into a fresh copy of the dense operand."""
     dense = xp.asarray(dense)
+    if dense.shape == x.shape and dense.flags.c_contiguous:  # the common case, without the general machinery
+        out = dense.astype(xp.result_type(dense, x.values), copy=True)
+        out.reshape(x.nrows, -1)[x.rows, x.cols] += x.values if sign > 0 else -x.values
+        return out
     if xp.broadcast_shapes(dense.shape, x.shape) != x.shape:
         return NotImplemented
     # Keep the dense operand's memory order (a forward-mode tangent is often
