@@ -45,10 +45,8 @@ def setup_numpy(data: dict, iterations: int) -> Any:
     return step
 
 
-def setup_ndgrad(data: dict, iterations: int) -> Any:
-    import ndgrad as nd
-
-    x = nd.tensor(data["x"], requires_grad=True)
+def _leaf_style(x: Any, iterations: int) -> Any:
+    """The step as a PyTorch-style user writes it: reset .grad, run, backward."""
 
     def step() -> tuple:
         x.grad = None
@@ -57,19 +55,17 @@ def setup_ndgrad(data: dict, iterations: int) -> Any:
         return y.detach(), x.grad
 
     return step
+
+
+def setup_ndgrad(data: dict, iterations: int) -> Any:
+    import ndgrad as nd
+
+    return _leaf_style(nd.tensor(data["x"], requires_grad=True), iterations)
 
 
 def setup_torch(data: dict, iterations: int) -> Any:
     torch = peers.torch()
-    x = torch.tensor(data["x"], requires_grad=True)
-
-    def step() -> tuple:
-        x.grad = None
-        y = chain(x, iterations)
-        y.backward()
-        return y.detach(), x.grad
-
-    return step
+    return _leaf_style(torch.tensor(data["x"], requires_grad=True), iterations)
 
 
 def setup_mygrad(data: dict, iterations: int) -> Any:
