@@ -364,10 +364,6 @@ def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -
         out._tan[level] = total
 
 
-def _identity(x: Any) -> Any:
-    return x
-
-
 # Links an alias of a leaf back to it (see `strip`); the engine treats it like
 # any primitive.  Registered by the registry module to avoid an import cycle.
 _IDENTITY: Any = None
