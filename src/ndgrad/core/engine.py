@@ -29,9 +29,10 @@ def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
     if gshape[nbatch:] == shape:
         return g
     lead = len(gshape) - nbatch - len(shape)
-    axes = tuple(range(nbatch, nbatch + lead)) + tuple(
-        nbatch + lead + i for i, n in enumerate(shape) if n == 1 and gshape[nbatch + lead + i] != 1
-    )
+    ones = tuple(nbatch + lead + i for i, n in enumerate(shape) if n == 1 and gshape[nbatch + lead + i] != 1)
+    if not ones:  # only leading axes were added: a plain sum gives a fresh array of the right shape
+        return g.sum(axis=tuple(range(nbatch, nbatch + lead)))
+    axes = tuple(range(nbatch, nbatch + lead)) + ones
     return g.sum(axis=axes, keepdims=True).reshape(gshape[:nbatch] + shape)
 
 
@@ -61,8 +62,9 @@ def _view_write_error(node: Node) -> GraphError:
 
 
 def saved_version(node: Node, i: int) -> int:
-    """The version argument `i` had when `node` was recorded."""
-    return node.versions[i] if node.versions is not None else 0
+    """The version the tensor passed as argument `i` (an edge) had when `node`
+    was recorded."""
+    return node.versions[node.edges.index(i)] if node.versions is not None else 0
 
 
 def note_rebase(t: TensorBase) -> None:

@@ -92,14 +92,13 @@ class Node:
     `inputs`, `vals` and `ans` are released unless `retain_graph=True`.
     """
 
-    __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "versions", "saved", "seq", "__dict__")
+    __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "versions", "saved", "epoch", "seq", "__dict__")
 
     # Rarely set; class-level defaults keep node creation cheap.
     ans_tan: Any = None
     hooks: list | None = None
     retained: Any = None
     view_write: str | None = None  # an in-place op wrote into the output through a view
-    epoch: int = 0  # how many in-place operations had run when the node was recorded
 
     def __init__(self, prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> None:
         self.prim = prim
@@ -115,18 +114,25 @@ class Node:
         # Version counters matter only once some in-place operation has run:
         # until then every tensor and every array is at version 0.
         self.versions = self.saved = None
-        if STATE.inplace_ops:
+        self.epoch = STATE.inplace_ops
+        if self.epoch:
             self.save_versions()
 
     def save_versions(self) -> None:
-        """Record the tensors' versions (which node made each) and the memory
-        versions of the values the rules read (to catch in-place changes)."""
+        """Record the versions of the tensors gradients flow to (which node
+        made each, aligned with `edges`) and the memory versions of the values
+        the rules read (to catch in-place changes)."""
         self.epoch = STATE.inplace_ops
-        self.versions = tuple([getattr(a, "_version", 0) for a in self.args])
-        reads = [self.vals[i] for i in self.prim.reads_args]
-        if self.prim.reads_ans:
+        inputs = self.inputs
+        if isinstance(inputs, tuple):
+            self.versions = tuple([inputs[i]._version for i in self.edges])
+        else:
+            self.versions = (inputs._version,)
+        prim = self.prim
+        reads = [self.vals[i] for i in prim.reads_args]
+        if prim.reads_ans:
             reads.append(self.ans)
-        self.saved = tuple([storage_version(v) for v in reads])
+        self.saved = tuple([storage_version(v) for v in reads]) if reads else ()
 
     @property
     def args(self) -> tuple | None:
