@@ -935,3 +935,22 @@ def test_dropping_a_deep_graph_without_backward_is_safe():
         y = y + 1.0
     assert y.item() == 100_001.0
     del y  # freeing 100,000 nested nodes must not overflow the C stack
+
+
+def test_a_hook_may_return_a_numpy_array():
+    x = nd.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.register_hook(lambda g: np.asarray(g) * 2)
+    y.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [6.0, 6.0])
+
+
+def test_version_tables_forget_freed_arrays():
+    from ndgrad.core import versions
+
+    before = len(versions._counts)
+    for _ in range(50):
+        t = nd.tensor(np.ones(3))
+        t += 1
+    del t
+    assert len(versions._counts) <= before + 1

@@ -112,7 +112,7 @@ def _run_hooks(hooks: list, g: Any, tensors: bool) -> Any:
         for hook in hooks:
             out = hook(g if tensors else wrap(g))
             if out is not None:
-                g = out if tensors else getattr(out, "data", out)
+                g = out if tensors else (out.data if isinstance(out, TensorBase) else out)
     finally:
         STATE.raw = prev
     return g

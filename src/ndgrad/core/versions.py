@@ -7,6 +7,7 @@ by every node that saved a value living there.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from .. import backend
@@ -15,6 +16,16 @@ xp = backend.xp
 
 _counts: dict[int, int] = {}
 _last_op: dict[int, str] = {}
+# Weak references that drop an array's entries when its memory is freed, so
+# the tables neither grow without bound nor pass a count on to a new array
+# that happens to get the same id.
+_watch: dict[int, weakref.ref] = {}
+
+
+def _forget(key: int) -> None:
+    _counts.pop(key, None)
+    _last_op.pop(key, None)
+    _watch.pop(key, None)
 
 
 def _owner(value: Any) -> Any:
@@ -33,7 +44,10 @@ def storage_version(value: Any) -> int:
 def bump(value: Any, op: str) -> None:
     """Record an in-place write of `op` into the memory under `value`."""
     if isinstance(value, xp.ndarray):
-        key = id(_owner(value))
+        owner = _owner(value)
+        key = id(owner)
+        if key not in _watch:
+            _watch[key] = weakref.ref(owner, lambda _, key=key: _forget(key))
         _counts[key] = _counts.get(key, 0) + 1
         _last_op[key] = op
 
