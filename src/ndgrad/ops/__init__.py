@@ -8,21 +8,19 @@ from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
 from .products import *  # noqa: F403
 from .reduce import *  # noqa: F403
+from .scan import *  # noqa: F403
 from .search import *  # noqa: F403
 from .sets import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .signal import *  # noqa: F403
 from .standard import *  # noqa: F403
 from . import (
-    compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, search, sets, shape, signal,
+    compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, scan, search, sets, shape, signal,
     standard,
 )
 
-__all__ = [
-    name
-    for module in (
-        compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, search, sets, shape, signal,
-        standard,
-    )
-    for name in module.__all__
-]
+_FAMILIES = (
+    compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, scan, search, sets, shape, signal,
+    standard,
+)
+__all__ = [name for module in _FAMILIES for name in module.__all__]
