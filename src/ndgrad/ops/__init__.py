@@ -4,6 +4,7 @@ from .compare import *  # noqa: F403
 from .complex_parts import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .dtypes import *  # noqa: F403
+from .einsums import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
 from .products import *  # noqa: F403
@@ -15,12 +16,12 @@ from .shape import *  # noqa: F403
 from .signal import *  # noqa: F403
 from .standard import *  # noqa: F403
 from . import (
-    compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, scan, search, sets, shape, signal,
-    standard,
+    compare, complex_parts, creation, dtypes, einsums, elementwise, index, products, reduce, scan, search, sets,
+    shape, signal, standard,
 )
 
 _FAMILIES = (
-    compare, complex_parts, creation, dtypes, elementwise, index, products, reduce, scan, search, sets, shape, signal,
-    standard,
+    compare, complex_parts, creation, dtypes, einsums, elementwise, index, products, reduce, scan, search, sets,
+    shape, signal, standard,
 )
 __all__ = [name for module in _FAMILIES for name in module.__all__]
