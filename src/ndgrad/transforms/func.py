@@ -148,15 +148,7 @@ def _cotangent_seeds(trace: ReverseTrace, cotangents: Any) -> tuple[list, list, 
     for k, (o, c) in enumerate(zip(trace.outs, leaves, strict=True)):
         if not isinstance(c, TensorBase):
             c = xp.asarray(c, dtype=o.data.dtype if is_float(o.data.dtype) else None)
-        nb = c.ndim - o.ndim
-        if nb < 0 or tuple(c.shape[nb:]) != o.shape:
-            raise ShapeError(
-                f"vjp_fn: cotangent {k} has shape {tuple(c.shape)}, but output {k} has shape {o.shape}; "
-                "a cotangent must have the output's shape (optionally after leading batch axes)."
-            )
-        if batch is not None and tuple(c.shape[:nb]) != batch:
-            raise ShapeError(f"vjp_fn: cotangents have different batch axes: {batch} and {tuple(c.shape[:nb])}")
-        batch = tuple(c.shape[:nb])
+        batch = _batch_axes(c, o.shape, batch, f"vjp_fn: cotangent {k}", f"output {k}")
         if differentiable(o):
             roots.append(o)
             seeds.append(c)
@@ -205,15 +197,7 @@ def _tangent_leaves(xs: list[TensorBase], specs: list, tangents: Sequence) -> tu
     for k, (x, t) in enumerate(zip(xs, ts, strict=True)):
         if not isinstance(t, TensorBase):
             t = xp.asarray(t, dtype=x.data.dtype)
-        nb = t.ndim - x.ndim
-        if nb < 0 or tuple(t.shape[nb:]) != x.shape:
-            raise ShapeError(
-                f"jvp: tangent leaf {k} has shape {tuple(t.shape)}, but its primal has shape {x.shape}; "
-                "a tangent must have its primal's shape (optionally after leading batch axes)."
-            )
-        if batch is not None and tuple(t.shape[:nb]) != batch:
-            raise ShapeError(f"jvp: tangents have different batch axes: {batch} and {tuple(t.shape[:nb])}")
-        batch = tuple(t.shape[:nb])
+        batch = _batch_axes(t, x.shape, batch, f"jvp: tangent leaf {k}", "its primal")
         out.append(t)
     return out, batch or ()
 
@@ -308,3 +292,17 @@ def hvp(f: Callable, primals: Sequence, tangents: Sequence) -> Any:
     argnums: Any = 0 if len(primals) == 1 else tuple(range(len(primals)))
     _, product = jvp(grad(f, argnums), primals, tangents)
     return product
+
+
+def _batch_axes(value: Any, shape: tuple, batch: tuple | None, what: str, of: str) -> tuple:
+    """The leading batch axes of a cotangent or tangent that must otherwise
+    have `shape`; all of them in one call must share the same batch axes."""
+    nb = value.ndim - len(shape)
+    if nb < 0 or tuple(value.shape[nb:]) != tuple(shape):
+        raise ShapeError(
+            f"{what} has shape {tuple(value.shape)}, but {of} has shape {tuple(shape)}; "
+            f"it must have that shape (optionally after leading batch axes)."
+        )
+    if batch is not None and tuple(value.shape[:nb]) != batch:
+        raise ShapeError(f"{what.split(':')[0]}: batch axes differ: {batch} and {tuple(value.shape[:nb])}")
+    return tuple(value.shape[:nb])
