@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -417,6 +418,41 @@ def test_inplace_on_a_value_no_rule_needs_is_fine():
     (y * 1).sum().backward()
     np.testing.assert_allclose(arr(y), [9.0, 15.0])
     np.testing.assert_allclose(arr(x.grad), [6.0, 6.0])
+
+
+def test_an_intermediate_no_rule_reads_is_freed_when_the_caller_drops_it():
+    # tanh's rule reads only its output, and matmul's rules only its operands,
+    # so the product's values are not kept for backward (as in PyTorch).
+    w = nd.tensor(np.arange(6.0).reshape(2, 3) / 10, requires_grad=True)
+    x = nd.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
+    z = w @ x
+    values = weakref.ref(z.data)
+    h = nd.tanh(z)
+    del z
+    assert values() is None
+    h.sum().backward()
+    dz = 1 - np.tanh(arr(w) @ arr(x)) ** 2
+    np.testing.assert_allclose(arr(w.grad), dz @ arr(x).T)
+    np.testing.assert_allclose(arr(x.grad), arr(w).T @ dz)
+
+
+def test_inplace_change_of_an_intermediate_its_consumer_let_go_of():
+    x = nd.tensor([0.5, -1.0], requires_grad=True)
+    z = x * 2
+    h = nd.exp(z)  # holds z's node, not z
+    z += 1  # z gets a new node; h's gradient still flows through the old one
+    (h.sum() + z.sum()).backward()
+    np.testing.assert_allclose(arr(x.grad), 2 * np.exp(2 * arr(x)) + 2)
+
+
+def test_second_order_through_an_argument_held_as_its_node():
+    x = nd.tensor(0.3, requires_grad=True)
+    y = nd.tanh(x * 2)
+    (g,) = nd.autograd.grad(y, [x], create_graph=True)
+    (h,) = nd.autograd.grad(g, [x])
+    t = np.tanh(0.6)
+    np.testing.assert_allclose(float(g), 2 * (1 - t * t))
+    np.testing.assert_allclose(float(h), -8 * t * (1 - t * t))
 
 
 def test_inplace_ops_are_differentiated():

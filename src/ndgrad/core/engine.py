@@ -197,7 +197,10 @@ def backward(
                     if (gi.shape[nbatch:] if nbatch else gi.shape) != shape:
                         gi = sum_to(gi, shape, nbatch)
                 a = held if single else held[i]
-                parent = _parent_at(node, i, a) if stale else a._node
+                if type(a) is Node:  # an argument held as the node that made it
+                    parent = a
+                else:
+                    parent = _parent_at(node, i, a) if stale else a._node
                 if parent is None:
                     prev = leaves.get(a)
                     leaves[a] = gi if prev is None else prev + gi

@@ -87,7 +87,9 @@ class Node:
     output (after release, its shape and dtype).  `edges` are the indices of
     the arguments that gradients flow to, and `inputs` holds the tensors:
     the one tensor argument itself when it is the only one (the common case,
-    which saves an object per node), else the whole argument tuple.  `seq`
+    which saves an object per node), else the whole argument tuple.  A lone
+    intermediate argument that no rule reads is held as the node that made it
+    (its value in `vals` is None), so its memory is not kept alive.  `seq`
     orders nodes by creation, which is a topological order.  After backward,
     `inputs`, `vals` and `ans` are released unless `retain_graph=True`.
     """
@@ -126,8 +128,8 @@ class Node:
         inputs = self.inputs
         if isinstance(inputs, tuple):
             self.versions = tuple([inputs[i]._version for i in self.edges])
-        else:
-            self.versions = (inputs._version,)
+        else:  # a held node is the parent as recorded, whatever its tensor's version now
+            self.versions = (inputs._version if isinstance(inputs, TensorBase) else 0,)
         prim = self.prim
         reads = [self.vals[i] for i in prim.reads_args]
         if prim.reads_ans:
@@ -139,16 +141,26 @@ class Node:
         """The call's arguments: tensors where tensors were passed."""
         if self.vals is None:
             return None
-        if isinstance(self.inputs, tuple):
-            return self.inputs
+        inputs = self.inputs
+        if isinstance(inputs, tuple):
+            return inputs
+        if isinstance(inputs, Node):  # no rule reads that argument: it stays None
+            return self.vals
         args = list(self.vals)
-        args[self.edges[0]] = self.inputs
+        args[self.edges[0]] = inputs
         return tuple(args)
 
     def parent(self, i: int) -> Any:
-        """The tensor passed as argument `i` (one of `edges`)."""
+        """The tensor passed as argument `i` (one of `edges`), or the node
+        that made it when the node holds no tensor for it."""
         inputs = self.inputs
         return inputs[i] if isinstance(inputs, tuple) else inputs
+
+    def source(self, i: int) -> Any:
+        """Where the gradient of argument `i` goes: the node that made it,
+        or the leaf tensor itself."""
+        a = self.parent(i)
+        return a if isinstance(a, Node) or a._node is None else a._node
 
     @property
     def name(self) -> str:
@@ -178,10 +190,10 @@ class Node:
             self.ans_tan = None
 
     def parents(self) -> list[TensorBase]:
-        """The tensor arguments that gradients flow to."""
+        """The tensor arguments that gradients flow to (those the node holds)."""
         if self.vals is None:
             raise released_error(self)
-        return [self.parent(i) for i in self.edges]
+        return [p for p in map(self.parent, self.edges) if isinstance(p, TensorBase)]
 
     def __repr__(self) -> str:
         return f"<{self.prim.name} node, shape {self.shape}>"
@@ -276,7 +288,14 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     t._version = 0
     if mask and STATE.grad_enabled:
         edges = _EDGES[mask] if mask < 256 else tuple(i for i in range(len(args)) if mask >> i & 1)
-        inputs = args[edges[0]] if tensors == 1 else args
+        if tensors != 1:
+            inputs = args
+        else:
+            inputs = args[edges[0]]
+            if prim.drops_arg0 and inputs._node is not None and edges[0] == 0:
+                # No rule reads this intermediate: hold the node that made it,
+                # not its values, which are freed when the caller drops them.
+                inputs, vals = inputs._node, (None, *vals[1:])
         t._node = Node(prim, inputs, vals, params or _NO_PARAMS, out, edges)
         t._rg = True
     else:

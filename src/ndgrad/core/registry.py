@@ -66,7 +66,7 @@ def _reads(rules: Sequence[Rule | None], nargs: int) -> tuple[bool, tuple[int, .
 class Primitive:
     """One differentiable operation: forward on raw arrays plus its rules."""
 
-    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "reads_ans", "reads_args")
+    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "reads_ans", "reads_args", "drops_arg0")
 
     def __init__(
         self,
@@ -75,6 +75,7 @@ class Primitive:
         vjps: tuple[Rule | None, ...],
         jvps: tuple[Rule | None, ...],
         broadcasting: bool,
+        fresh: bool = False,
     ) -> None:
         self.name = name
         self.impl = impl
@@ -82,6 +83,10 @@ class Primitive:
         self.jvps = jvps
         self.broadcasting = broadcasting
         self.reads_ans, self.reads_args = _reads(vjps, len(vjps))
+        # A node need not hold its first argument's values when no rule reads
+        # them, no shape is needed to undo broadcasting, and the output is new
+        # memory (so no view of it leads back to the argument).
+        self.drops_arg0 = fresh and not broadcasting and 0 not in self.reads_args
 
     # Applying a primitive is the hot path: `graph.apply` is the call itself.
     __call__ = graph.apply
@@ -103,6 +108,7 @@ def primitive(
     jvp: Rule | Sequence[Rule | None],
     *,
     broadcasting: bool = False,
+    fresh: bool = False,
 ) -> Primitive:
     """Declare a differentiable primitive and add it to the registry.
 
@@ -110,7 +116,10 @@ def primitive(
     one-argument primitive); `None` marks an argument with no derivative.
     `broadcasting=True` says the arguments broadcast against each other as in
     NumPy's ufuncs: the engine then sums cotangents back to each argument's
-    shape, so rules never do it themselves.
+    shape, so rules never do it themselves.  `fresh=True` promises that the
+    output never shares memory with an argument (true of ufuncs and
+    reductions); a node then lets go of an argument its VJP rules never read,
+    as soon as the caller does.
     """
     vjps, jvps = _as_rules(vjp), _as_rules(jvp)
     if len(vjps) != len(jvps):
@@ -119,7 +128,7 @@ def primitive(
         raise ValueError(f"primitive {name!r}: VJP and JVP rules must cover the same arguments")
     if name in REGISTRY:
         raise ValueError(f"a primitive named {name!r} is already registered")
-    prim = Primitive(name, impl, vjps, jvps, broadcasting)
+    prim = Primitive(name, impl, vjps, jvps, broadcasting, fresh)
     REGISTRY[name] = prim
     return prim
 

@@ -161,20 +161,18 @@ class _Walker:
         self.key(root)
         while stack:
             node = stack.pop()
-            if node.args is None:
+            if node.released:
                 raise GraphError(
                     f"the graph was freed by backward() (at '{node.name}'), so it cannot be drawn. "
                     "Draw it before calling backward(), or call backward(retain_graph=True)."
                 )
             here = self.ids[id(node)]
-            for arg in node.args:
-                if not (isinstance(arg, TensorBase) and arg.requires_grad):
-                    continue
-                source = arg._node if arg._node is not None else arg
+            for i in node.edges:
+                source = node.source(i)
                 name, new = self.key(source)
                 self.edges.append(f"  {name} -> {here};")
-                if new and arg._node is not None:
-                    stack.append(arg._node)
+                if new and isinstance(source, Node):
+                    stack.append(source)
 
 
 def _leaf_label(t: TensorBase, name: str | None, show_grads: bool) -> str:
@@ -191,7 +189,7 @@ def _op_label(node: Node, show_grads: bool, is_output: bool) -> str:
     names = () if node.prim.broadcasting else _argument_names(node.prim.impl)
     parts = []
     for i, arg in enumerate(node.args):
-        if isinstance(arg, TensorBase) and arg.requires_grad:
+        if i in node.edges:
             parts.append("•")
         else:  # a constant: named when the signature says what it is (axis=, shape=)
             parts.append(f"{names[i]}={_constant(arg)}" if 0 < i < len(names) else _constant(arg))

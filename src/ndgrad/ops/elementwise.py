@@ -117,7 +117,8 @@ def elementwise(name: str, impl: Callable, *derivatives: Callable | None) -> Any
     """A primitive whose Jacobian is diagonal: one local derivative per argument."""
     vjps = [None if d is None else _vjp(d) for d in derivatives]
     jvps = [None if d is None else _jvp(d) for d in derivatives]
-    return primitive(name, impl, vjps, jvps, broadcasting=len(derivatives) > 1)
+    unary = len(derivatives) == 1
+    return primitive(name, impl, vjps, jvps, broadcasting=not unary, fresh=unary)
 
 
 def _zero(ans, x):
@@ -152,7 +153,7 @@ subtract = primitive(
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t),
     broadcasting=True,
 )
-negative = primitive("negative", xp.negative, vjp=lambda g, ans, x: -g, jvp=lambda t, ans, x: -t)
+negative = primitive("negative", xp.negative, vjp=lambda g, ans, x: -g, jvp=lambda t, ans, x: -t, fresh=True)
 
 multiply = primitive(
     "multiply",

@@ -88,8 +88,9 @@ def _matmul_vjp_b(g, ans, a, b):
     if a.ndim == 2:
         return _matrix_times_stack(_swap_last(a), g)
     if b.ndim == 2 and _dense(g):
-        # a's batch axes are all summed over: fold them into its rows.
-        nbatch = g.ndim - ans.ndim
+        # a's batch axes are all summed over: fold them into its rows.  The
+        # output has a's rank here, so no rule reads `ans` and it is not kept.
+        nbatch = g.ndim - a.ndim
         a_rows = reshape_p(a, (math.prod(a.shape[:-1]), a.shape[-1]))
         g_rows = reshape_p(g, g.shape[:nbatch] + (math.prod(g.shape[nbatch:-1]), g.shape[-1]))
         return matmul_p(_swap_last(a_rows), g_rows)

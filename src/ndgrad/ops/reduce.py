@@ -127,6 +127,7 @@ _sum_p = primitive(
     _sum_impl,
     vjp=lambda g, ans, x, axis, keepdims, shape: expand_reduced(g, shape, axis, keepdims),
     jvp=lambda t, ans, x, axis, keepdims, shape: sum_p(t, axis, keepdims),
+    fresh=True,
 )
 
 
