@@ -455,6 +455,37 @@ def test_second_order_through_an_argument_held_as_its_node():
     np.testing.assert_allclose(float(h), -8 * t * (1 - t * t))
 
 
+def test_intermediate_tensor_objects_die_with_the_callers_reference():
+    # A deep graph keeps its nodes, not every intermediate tensor object.
+    x = nd.tensor(1.5, requires_grad=True)
+    y = x * 2.0
+    alive = weakref.ref(y)
+    z = y + 1.0
+    del y
+    assert alive() is None
+    (z * z).backward()
+    assert float(x.grad) == pytest.approx(2 * (2 * 1.5 + 1) * 2)
+
+
+def test_reverse_through_a_jvp_seeded_on_an_intermediate():
+    x = nd.tensor([0.2, -0.4], requires_grad=True)
+    v = np.array([1.0, 2.0])
+    u = x * 3.0
+    _, tangent = nd.func.jvp(lambda u: nd.exp(u), (u,), (v,))
+    tangent.sum().backward()
+    np.testing.assert_allclose(arr(x.grad), 3 * np.exp(3 * arr(x)) * v)
+
+
+def test_reverse_through_forward_over_reverse_at_an_intermediate():
+    x = nd.tensor([0.2, -0.4], requires_grad=True)
+    v = np.array([1.0, 2.0])
+    u = x * 3.0
+    _, hvp = nd.func.jvp(nd.func.grad(lambda u: (nd.sin(u) ** 2).sum()), (u,), (v,))
+    np.testing.assert_allclose(arr(hvp), 2 * np.cos(6 * arr(x)) * v)
+    hvp.sum().backward()
+    np.testing.assert_allclose(arr(x.grad), -12 * np.sin(6 * arr(x)) * v)
+
+
 def test_inplace_ops_are_differentiated():
     x = nd.tensor([1.0, 2.0], requires_grad=True)
     w = nd.tensor([3.0, 4.0], requires_grad=True)

@@ -238,14 +238,14 @@ class Tensor(TensorBase):
             self.requires_grad or any(isinstance(a, TensorBase) and a.requires_grad for a in args)
         )
         bases = _viewed_bases(self) if tracked and self._node is not None else []
-        if tracked and self._rg and (self._node is None or any(b._node is None for b in bases)):
+        if tracked and self._rg and (self._node is None or any(not isinstance(b, Node) for b in bases)):
             what = "a leaf tensor" if self._node is None else "a view of a leaf tensor"
             raise GraphError(
                 f"{what} that requires grad is used in an in-place operation ({opname}). "
                 "Wrap the update in `with ndgrad.no_grad():` (as in an SGD step) or use the out-of-place form."
             )
         for base in bases:  # their values change behind their nodes' backs
-            base._node.view_write = opname
+            base.view_write = opname
         STATE.inplace_ops += 1
         if not tracked:
             result, node = fn(wrap(self.data), *args).data, None
@@ -653,21 +653,25 @@ _ARITHMETIC = {
 }
 
 
-def _viewed_bases(t: TensorBase) -> list[TensorBase]:
-    """The recorded ancestors whose memory `t` is a view of (walking back only
-    through ancestors that share that memory)."""
+def _viewed_bases(t: TensorBase) -> list[Node | TensorBase]:
+    """The recorded ancestors whose memory `t` is a view of, as the nodes that
+    made them (or leaf tensors), walking back only through ancestors that
+    share that memory."""
     if not isinstance(t.data, xp.ndarray) or t.data.base is None:
         return []
-    bases, stack, seen = [], [t], set()
+    bases, stack, seen = [], [t._node], set()
     while stack:
-        node = stack.pop()._node
-        if node is None or node.vals is None or id(node) in seen:
+        node = stack.pop()
+        if node.vals is None or id(node) in seen:
             continue
         seen.add(id(node))
-        for parent in node.parents():
-            if xp.may_share_memory(parent.data, t.data):
-                bases.append(parent)
-                stack.append(parent)
+        for i in node.edges:
+            value = node.vals[i]  # None: a dropped argument, which a fresh output cannot view
+            if value is not None and xp.may_share_memory(value, t.data):
+                source = node.source(i)
+                bases.append(source)
+                if isinstance(source, Node):
+                    stack.append(source)
     return bases
 
 

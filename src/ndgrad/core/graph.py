@@ -88,8 +88,8 @@ class Node:
     the arguments that gradients flow to, and `inputs` holds the tensors:
     the one tensor argument itself when it is the only one (the common case,
     which saves an object per node), else the whole argument tuple.  A lone
-    intermediate argument that no rule reads is held as the node that made it
-    (its value in `vals` is None), so its memory is not kept alive.  `seq`
+    intermediate argument is held as the node that made it; when no rule
+    reads it, its value in `vals` is None too, so its memory is freed.  `seq`
     orders nodes by creation, which is a topological order.  After backward,
     `inputs`, `vals` and `ans` are released unless `retain_graph=True`.
     """
@@ -144,10 +144,13 @@ class Node:
         inputs = self.inputs
         if isinstance(inputs, tuple):
             return inputs
-        if isinstance(inputs, Node):  # no rule reads that argument: it stays None
-            return self.vals
         args = list(self.vals)
-        args[self.edges[0]] = inputs
+        i = self.edges[0]
+        if not isinstance(inputs, Node):
+            args[i] = inputs
+        elif args[i] is not None:  # a tensor like the one `inputs` made (None: no rule reads it)
+            args[i] = wrap(args[i], inputs, True)
+            args[i]._tan = inputs.ans_tan
         return tuple(args)
 
     def parent(self, i: int) -> Any:
@@ -188,12 +191,6 @@ class Node:
         self.inputs = self.vals = None
         if self.ans_tan is not None:
             self.ans_tan = None
-
-    def parents(self) -> list[TensorBase]:
-        """The tensor arguments that gradients flow to (those the node holds)."""
-        if self.vals is None:
-            raise released_error(self)
-        return [p for p in map(self.parent, self.edges) if isinstance(p, TensorBase)]
 
     def __repr__(self) -> str:
         return f"<{self.prim.name} node, shape {self.shape}>"
@@ -292,10 +289,14 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
             inputs = args
         else:
             inputs = args[edges[0]]
-            if prim.drops_arg0 and inputs._node is not None and edges[0] == 0:
-                # No rule reads this intermediate: hold the node that made it,
-                # not its values, which are freed when the caller drops them.
-                inputs, vals = inputs._node, (None, *vals[1:])
+            made_by = inputs._node
+            if made_by is not None and inputs._tan is made_by.ans_tan:
+                # An intermediate: hold the node that made it, so the tensor
+                # object itself dies with the caller's last reference (deep
+                # graphs then keep one collected object per op, not two).
+                inputs = made_by
+                if prim.drops_arg0 and edges[0] == 0:
+                    vals = (None, *vals[1:])  # no rule reads its values either
         t._node = Node(prim, inputs, vals, params or _NO_PARAMS, out, edges)
         t._rg = True
     else:
