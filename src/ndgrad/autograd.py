@@ -26,7 +26,9 @@ def _seed(out: TensorBase, gradient: Any, create_graph: bool) -> Any:
                 f"grad can be implicitly created only for scalar outputs, but this output has shape {out.shape}. "
                 "Reduce it first (y.sum().backward()) or pass gradient= with the output's shape."
             )
-        gradient = xp.ones_like(out.data)
+        # A fresh 1 of the output's dtype and shape (cheaper than ones_like).
+        one = xp.array(1, dtype=out.data.dtype)
+        return wrap(one.reshape(out.data.shape)) if create_graph else one.reshape(out.data.shape)
     elif isinstance(gradient, TensorBase):
         if create_graph and gradient.shape == out.shape:
             return gradient

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from . import ops
+from . import autograd, ops
 from .backend import ARRAY_TYPES, xp
 from .core import engine
 from .core.errors import GraphError
@@ -186,9 +186,7 @@ class Tensor(TensorBase):
     # --------------------------------------------------------------- autograd
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (PyTorch style)."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad

@@ -140,11 +140,12 @@ def backward(
     Nodes are visited latest-created first (a max-heap on creation order), so
     every node has all its cotangent contributions when it is reached.
     """
-    nbatch = xp.ndim(seeds[0]) - xp.ndim(roots[0].data)
+    nbatch = seeds[0].ndim - roots[0].data.ndim
     # Rules run on tensors when the gradient must itself be differentiable,
     # or when forward-mode tangents ride along (forward-over-reverse).
     tensors = create_graph or any(r._tan for r in roots)
-    seeds = [_as_cotangent(s, tensors) for s in seeds]
+    if tensors or any(isinstance(s, TensorBase) for s in seeds):
+        seeds = [_as_cotangent(s, tensors) for s in seeds]
     grads: dict[Node, Any] = {}
     leaves: dict[TensorBase, Any] = {}
     heap: list = []
@@ -157,7 +158,7 @@ def backward(
         else:
             grads[node] = seed
             heappush(heap, (-node.seq, node))
-    want_nodes = {t._node: id(t) for t in inputs or () if t._node is not None}
+    want_nodes = {t._node: id(t) for t in inputs if t._node is not None} if inputs else None
     captured: dict[int, Any] = {}
     epoch = STATE.inplace_ops  # in-place ops so far: nodes recorded since then need no checks
 

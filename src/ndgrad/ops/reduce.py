@@ -87,10 +87,13 @@ def _keep_axes(g: Any, shape: tuple, axes: tuple[int, ...], keepdims: bool) -> A
 def expand_reduced(g: Any, shape: tuple, axes: tuple[int, ...], keepdims: bool) -> Any:
     """Broadcast a reduction's cotangent back over the reduced axes of an
     input of `shape` (leading batch axes of g ride along)."""
+    # `shape` is already a tuple of ints: straight to the primitive.
     if g.ndim == 0:  # a full reduction without batch axes broadcasts as it is
-        return _shape.broadcast_to(g, shape)
+        return _shape.broadcast_p(g, shape) if shape else g
     nbatch = g.ndim - (len(shape) if keepdims else len(shape) - len(axes))
-    return _shape.broadcast_to(_keep_axes(g, shape, axes, keepdims), g.shape[:nbatch] + tuple(shape))
+    g = _keep_axes(g, shape, axes, keepdims)
+    full = g.shape[:nbatch] + tuple(shape)
+    return g if g.shape == full else _shape.broadcast_p(g, full)
 
 
 def _reduced_size(shape: tuple, axes: tuple[int, ...]) -> int:
