@@ -192,7 +192,7 @@ def backward(
                 rule = prim.vjps[i]
                 if rule is None:
                     continue
-                gi = rule(g, ans, *vals, **params)
+                gi = rule(g, ans, *vals, **params) if params else rule(g, ans, *vals)
                 if prim.broadcasting:
                     shape = node.vals[i].shape
                     if (gi.shape[nbatch:] if nbatch else gi.shape) != shape:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .registry import Primitive
 
 xp = backend.xp
+_ndarray = xp.ndarray
 
 
 class TensorBase:
@@ -94,9 +95,11 @@ class Node:
     `inputs`, `vals` and `ans` are released unless `retain_graph=True`.
     """
 
-    __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "versions", "saved", "epoch", "seq", "__dict__")
+    __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "epoch", "seq", "__dict__")
 
     # Rarely set; class-level defaults keep node creation cheap.
+    versions: tuple | None = None  # set once in-place ops have run (save_versions)
+    saved: tuple | None = None
     ans_tan: Any = None
     hooks: list | None = None
     retained: Any = None
@@ -107,15 +110,15 @@ class Node:
         self.inputs = inputs
         self.vals = vals
         self.params = params
-        # The output is kept only when a rule reads it; otherwise its shape and
+        # The output is kept only when a rule reads it (or when it is a NumPy
+        # scalar, which holds no memory worth freeing); otherwise its shape and
         # dtype are enough, and large intermediates are freed as soon as the
         # nodes that take them as arguments are done.
-        self.ans = ans if prim.reads_ans else (ans.shape, ans.dtype)
+        self.ans = ans if prim.reads_ans or type(ans) is not _ndarray else (ans.shape, ans.dtype)
         self.edges = edges
         self.seq = _next_seq()
         # Version counters matter only once some in-place operation has run:
         # until then every tensor and every array is at version 0.
-        self.versions = self.saved = None
         self.epoch = STATE.inplace_ops
         if self.epoch:
             self.save_versions()
@@ -276,7 +279,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     else:
         vals, mask, tensors, tangent = _scan(args)
     try:
-        out = prim.impl(*vals, **params)
+        out = prim.impl(*vals, **params) if params else prim.impl(*vals)
     except (ValueError, IndexError, TypeError) as exc:
         raise _explain(prim, vals, exc) from None
     t = _new(_tensor_class)
