@@ -677,7 +677,6 @@ def _keep_old_values(node: Node, old: TensorBase) -> None:
     """The in-place op's own rule reads the values it overwrites: save a copy."""
     old.data = xp.array(old.data)
     node.vals = (old.data, *node.vals[1:])
-    node.save_versions()
 
 
 def is_tensor(x: Any) -> bool:

@@ -9,15 +9,18 @@ gradient is itself differentiable.  Broadcasting is undone here, in one place.
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_right
 from collections.abc import Sequence
 from heapq import heappop, heappush
+from operator import itemgetter
 from typing import Any
 
 from .. import backend
 from .errors import GraphError
 from .graph import Node, TensorBase, released_error, wrap
 from .mode import STATE
-from .versions import last_op, storage_version
+from .registry import ANS
+from .versions import last_op, written_since
 
 xp = backend.xp
 
@@ -39,16 +42,14 @@ def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
 def _check_saved(node: Node) -> None:
     """Version counters: a value a rule reads must not have changed in place."""
     prim = node.prim
-    positions = [*prim.reads_args, "ans"] if prim.reads_ans else list(prim.reads_args)
-    values = [node.vals[i] for i in prim.reads_args] + ([node.ans] if prim.reads_ans else [])
-    saved = node.saved or (0,) * len(values)
-    for where, value, version in zip(positions, values, saved):
-        now = storage_version(value)
-        if now != version:
-            what = "its output" if where == "ans" else f"argument {where}"
+    needed = frozenset().union(*(prim.rule_reads[i] for i in node.edges))  # by the rules this node runs
+    for where in sorted(needed):
+        value = node.ans if where == ANS else node.vals[where]
+        if written_since(value, node.epoch):
+            what = "its output" if where == ANS else f"argument {where}"
             raise GraphError(
                 f"'{prim.name}' saved {what} (shape {xp.shape(value)}) for its gradient, but it was "
-                f"modified by {last_op(value)} afterwards (version {version} -> {now}). "
+                f"modified by {last_op(value)} afterwards. "
                 "Use the out-of-place form (y = y + 1 instead of y += 1), or .clone() the value first."
             )
 
@@ -61,31 +62,32 @@ def _view_write_error(node: Node) -> GraphError:
     )
 
 
-def saved_version(node: Node, i: int) -> int:
-    """The version the tensor passed as argument `i` (an edge) had when `node`
-    was recorded."""
-    return node.versions[node.edges.index(i)] if node.versions is not None else 0
-
-
 def note_rebase(t: TensorBase) -> None:
-    """Remember the node that made `t` before an in-place op gives it a new one:
-    nodes recorded earlier must still send their gradient to the old node."""
+    """Remember the node that made `t` before the in-place op of this epoch
+    gives it a new one: nodes recorded earlier must still send their gradient
+    to the old node."""
     entry = _past_nodes.get(id(t))
     if entry is None or entry[0]() is not t:
-        entry = _past_nodes[id(t)] = (weakref.ref(t), {})
-    entry[1][t._version] = t._node
+        entry = _past_nodes[id(t)] = (weakref.ref(t), [])
+    entry[1].append((STATE.inplace_ops, t._node))
 
 
-def _parent_at(node: Node, i: int, a: TensorBase) -> Node | None:
-    """The node that made argument `i` of `node` at the time it was recorded."""
-    version = saved_version(node, i)
-    if a._version == version:
-        return a._node
+def _parent_at(node: Node, a: TensorBase) -> Node | None:
+    """The node that made the tensor `a` at the time `node` was recorded: the
+    one it lost at its first rebase after that epoch, else its current one."""
     entry = _past_nodes.get(id(a))
-    return entry[1].get(version, a._node) if entry is not None and entry[0]() is a else a._node
+    if entry is not None and entry[0]() is a:
+        rebases = entry[1]  # in epoch order
+        k = bisect_right(rebases, node.epoch, key=_epoch_of)
+        if k < len(rebases):
+            return rebases[k][1]
+    return a._node
 
 
-_past_nodes: dict[int, tuple[weakref.ref, dict[int, Node | None]]] = {}
+_epoch_of = itemgetter(0)
+
+
+_past_nodes: dict[int, tuple[weakref.ref, list[tuple[int, Node | None]]]] = {}
 
 
 def _tensor_rule_inputs(node: Node) -> tuple[Any, Any]:
@@ -201,7 +203,7 @@ def backward(
                 if type(a) is Node:  # an argument held as the node that made it
                     parent = a
                 else:
-                    parent = _parent_at(node, i, a) if stale else a._node
+                    parent = _parent_at(node, a) if stale else a._node
                 if parent is None:
                     prev = leaves.get(a)
                     leaves[a] = gi if prev is None else prev + gi

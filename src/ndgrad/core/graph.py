@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from .. import backend
 from .errors import DtypeError, GraphError, broadcast_error
 from .mode import STATE
-from .versions import storage_version
 
 if TYPE_CHECKING:
     from .registry import Primitive
@@ -98,8 +97,6 @@ class Node:
     __slots__ = ("prim", "inputs", "vals", "params", "ans", "edges", "epoch", "seq", "__dict__")
 
     # Rarely set; class-level defaults keep node creation cheap.
-    versions: tuple | None = None  # set once in-place ops have run (save_versions)
-    saved: tuple | None = None
     ans_tan: Any = None
     hooks: list | None = None
     retained: Any = None
@@ -117,27 +114,8 @@ class Node:
         self.ans = ans if prim.reads_ans or type(ans) is not _ndarray else (ans.shape, ans.dtype)
         self.edges = edges
         self.seq = _next_seq()
-        # Version counters matter only once some in-place operation has run:
-        # until then every tensor and every array is at version 0.
+        # In-place ops after this epoch make the node stale (checked at backward).
         self.epoch = STATE.inplace_ops
-        if self.epoch:
-            self.save_versions()
-
-    def save_versions(self) -> None:
-        """Record the versions of the tensors gradients flow to (which node
-        made each, aligned with `edges`) and the memory versions of the values
-        the rules read (to catch in-place changes)."""
-        self.epoch = STATE.inplace_ops
-        inputs = self.inputs
-        if isinstance(inputs, tuple):
-            self.versions = tuple([inputs[i]._version for i in self.edges])
-        else:  # a held node is the parent as recorded, whatever its tensor's version now
-            self.versions = (inputs._version if isinstance(inputs, TensorBase) else 0,)
-        prim = self.prim
-        reads = [self.vals[i] for i in prim.reads_args]
-        if prim.reads_ans:
-            reads.append(self.ans)
-        self.saved = tuple([storage_version(v) for v in reads]) if reads else ()
 
     @property
     def args(self) -> tuple | None:

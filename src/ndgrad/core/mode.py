@@ -19,8 +19,9 @@ class _State:
         # Primitives compute on raw arrays and return raw arrays: the engine
         # sets this while it runs first-order derivative rules.
         self.raw = False
-        # How many in-place operations have run: until the first one, nodes
-        # need not record version counters.
+        # How many in-place operations have run: the epoch.  A node remembers
+        # the epoch it was recorded in; a later in-place op makes it stale, and
+        # only stale nodes are checked at backward.
         self.inplace_ops = 0
 
 

@@ -41,32 +41,34 @@ def _loaded_names(rule: Rule) -> set[str] | None:
     return names
 
 
-def _reads(rules: Sequence[Rule | None], nargs: int) -> tuple[bool, tuple[int, ...]]:
-    """Which values the rules read: (the output?, indices of the arguments).
+ANS = -1  # stands for the output among the values a rule reads
 
-    Found once, from the rules' bytecode, so that version counters check
+
+def _rule_reads(rule: Rule | None, nargs: int) -> frozenset[int]:
+    """Which values one rule reads: argument indices, and ANS for the output.
+
+    Found once, from the rule's bytecode, so that version checks look at
     exactly the values a derivative needs.
     """
-    reads_ans, reads_args = False, set()
-    for rule in rules:
-        if rule is None:
-            continue
-        # A rule built from a local derivative `d(ans, *args)` reads what d reads.
-        fn = getattr(rule, "derivative", rule)
-        skip = 0 if fn is not rule else 1
-        names = _loaded_names(fn)
-        if names is None:
-            return True, tuple(range(nargs))
-        params = fn.__code__.co_varnames[skip : fn.__code__.co_argcount]
-        reads_ans |= len(params) > 0 and params[0] in names
-        reads_args |= {i for i, p in enumerate(params[1 : 1 + nargs]) if p in names}
-    return reads_ans, tuple(sorted(reads_args))
+    if rule is None:
+        return frozenset()
+    # A rule built from a local derivative `d(ans, *args)` reads what d reads.
+    fn = getattr(rule, "derivative", rule)
+    skip = 0 if fn is not rule else 1
+    names = _loaded_names(fn)
+    if names is None:
+        return frozenset(range(-1, nargs))
+    params = fn.__code__.co_varnames[skip : fn.__code__.co_argcount]
+    reads = {i for i, p in enumerate(params[1 : 1 + nargs]) if p in names}
+    if params and params[0] in names:
+        reads.add(ANS)
+    return frozenset(reads)
 
 
 class Primitive:
     """One differentiable operation: forward on raw arrays plus its rules."""
 
-    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "reads_ans", "reads_args", "drops_arg0")
+    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "rule_reads", "reads_ans", "reads_args", "drops_arg0")
 
     def __init__(
         self,
@@ -82,7 +84,11 @@ class Primitive:
         self.vjps = vjps
         self.jvps = jvps
         self.broadcasting = broadcasting
-        self.reads_ans, self.reads_args = _reads(vjps, len(vjps))
+        # What each VJP rule reads, and what any of them does.
+        self.rule_reads = tuple(_rule_reads(rule, len(vjps)) for rule in vjps)
+        every = frozenset().union(*self.rule_reads)
+        self.reads_ans = ANS in every
+        self.reads_args = tuple(sorted(every - {ANS}))
         # A node need not hold its first argument's values when no rule reads
         # them, no shape is needed to undo broadcasting, and the output is new
         # memory (so no view of it leads back to the argument).

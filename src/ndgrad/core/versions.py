@@ -1,8 +1,11 @@
-"""Version counters of array memory.
+"""When array memory was last written in place.
 
-A counter belongs to the array that owns the memory, so an in-place write
-through any view of it (a reshape, a transpose, a slice, `detach()`) is seen
-by every node that saved a value living there.
+Every in-place operation starts a new epoch (`STATE.inplace_ops`).  The
+memory's owner (the array that owns it) remembers the epoch of its last
+in-place write, so a write through any view of it (a reshape, a transpose, a
+slice, `detach()`) is seen by every node that saved a value living there: a
+value changed after a node was recorded if its memory was written in a later
+epoch.  Nodes therefore record nothing at creation.
 """
 
 from __future__ import annotations
@@ -11,19 +14,20 @@ import weakref
 from typing import Any
 
 from .. import backend
+from .mode import STATE
 
 xp = backend.xp
 
-_counts: dict[int, int] = {}
+_epochs: dict[int, int] = {}
 _last_op: dict[int, str] = {}
 # Weak references that drop an array's entries when its memory is freed, so
-# the tables neither grow without bound nor pass a count on to a new array
+# the tables neither grow without bound nor pass an epoch on to a new array
 # that happens to get the same id.
 _watch: dict[int, weakref.ref] = {}
 
 
 def _forget(key: int) -> None:
-    _counts.pop(key, None)
+    _epochs.pop(key, None)
     _last_op.pop(key, None)
     _watch.pop(key, None)
 
@@ -34,21 +38,21 @@ def _owner(value: Any) -> Any:
     return value
 
 
-def storage_version(value: Any) -> int:
-    """How many in-place writes the memory under `value` has seen."""
+def written_since(value: Any, epoch: int) -> bool:
+    """Was the memory under `value` written in place after `epoch`?"""
     if not isinstance(value, xp.ndarray):
-        return 0  # NumPy scalars are immutable
-    return _counts.get(id(_owner(value)), 0)
+        return False  # NumPy scalars are immutable
+    return _epochs.get(id(_owner(value)), 0) > epoch
 
 
 def bump(value: Any, op: str) -> None:
-    """Record an in-place write of `op` into the memory under `value`."""
+    """Record that `op` wrote into the memory under `value` in this epoch."""
     if isinstance(value, xp.ndarray):
         owner = _owner(value)
         key = id(owner)
         if key not in _watch:
             _watch[key] = weakref.ref(owner, lambda _, key=key: _forget(key))
-        _counts[key] = _counts.get(key, 0) + 1
+        _epochs[key] = STATE.inplace_ops
         _last_op[key] = op
 
 
