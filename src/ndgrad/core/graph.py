@@ -165,9 +165,10 @@ class Node:
         return self.vals is None
 
     def release(self) -> None:
-        """Let go of the saved values; keep the output's shape and dtype."""
+        """Let go of the saved values; keep the output's shape and dtype (a
+        NumPy scalar output holds no memory and stays)."""
         ans = self.ans
-        if type(ans) is not tuple:
+        if type(ans) is _ndarray:
             self.ans = (ans.shape, ans.dtype)
         self.inputs = self.vals = None
         if self.ans_tan is not None:
