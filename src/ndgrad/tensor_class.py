@@ -13,7 +13,7 @@ from . import autograd, ops
 from .backend import ARRAY_TYPES, xp
 from .core import engine
 from .core.errors import GraphError
-from .core.graph import Node, TensorBase, set_tensor_class, wrap
+from .core.graph import Node, TensorBase, apply2, set_tensor_class, wrap
 from .core.mode import STATE
 from .core.versions import bump
 from .ops import elementwise as ew
@@ -327,46 +327,46 @@ class Tensor(TensorBase):
 
     # --------------------------------------------------------------- operators
     def __add__(self, other: Any) -> Tensor:
-        return ew.add(self, other)
+        return apply2(ew.add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return ew.add(other, self)
+        return apply2(ew.add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return ew.subtract(self, other)
+        return apply2(ew.subtract, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return ew.subtract(other, self)
+        return apply2(ew.subtract, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return ew.multiply(self, other)
+        return apply2(ew.multiply, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ew.multiply(other, self)
+        return apply2(ew.multiply, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return ew.divide(self, other)
+        return apply2(ew.divide, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return ew.divide(other, self)
+        return apply2(ew.divide, other, self)
 
     def __floordiv__(self, other: Any) -> Tensor:
-        return ew.floor_divide(self, other)
+        return apply2(ew.floor_divide, self, other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return ew.floor_divide(other, self)
+        return apply2(ew.floor_divide, other, self)
 
     def __mod__(self, other: Any) -> Tensor:
-        return ew.remainder(self, other)
+        return apply2(ew.remainder, self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return ew.remainder(other, self)
+        return apply2(ew.remainder, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return ew.power(self, other)
+        return apply2(ew.power, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return ew.power(other, self)
+        return apply2(ew.power, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return ops.matmul(self, other)

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import backend
 from . import graph
-from .graph import Node, TensorBase, wrap
+from .graph import TensorBase, wrap
 from .mode import STATE, new_level
 
 xp = backend.xp
@@ -25,9 +25,9 @@ def seed(x: TensorBase, tangent: Any, level: int) -> TensorBase:
     dual._tan[level] = tangent
     if x._rg and STATE.grad_enabled:
         dual._rg = True
-        dual._node = (
-            x._node if x._node is not None else Node(graph._IDENTITY, x, (x.data,), graph._NO_PARAMS, x.data, (0,))
-        )
+        dual._node = x._node
+        if dual._node is None:
+            dual._node = graph.record(graph._IDENTITY, x, (x.data,), graph._NO_PARAMS, x.data, (0,))
     return dual
 
 

@@ -102,21 +102,6 @@ class Node:
     retained: Any = None
     view_write: str | None = None  # an in-place op wrote into the output through a view
 
-    def __init__(self, prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> None:
-        self.prim = prim
-        self.inputs = inputs
-        self.vals = vals
-        self.params = params
-        # The output is kept only when a rule reads it (or when it is a NumPy
-        # scalar, which holds no memory worth freeing); otherwise its shape and
-        # dtype are enough, and large intermediates are freed as soon as the
-        # nodes that take them as arguments are done.
-        self.ans = ans if prim.reads_ans or type(ans) is not _ndarray else (ans.shape, ans.dtype)
-        self.edges = edges
-        self.seq = _next_seq()
-        # In-place ops after this epoch make the node stale (checked at backward).
-        self.epoch = STATE.inplace_ops
-
     @property
     def args(self) -> tuple | None:
         """The call's arguments: tensors where tensors were passed."""
@@ -181,6 +166,26 @@ class Node:
 _next_seq = itertools.count().__next__
 
 
+def record(prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> Node:
+    """A new node.  (A plain function, not Node.__init__: calling a class
+    costs more, and this runs for every recorded operation.)"""
+    node = _new(Node)
+    node.prim = prim
+    node.inputs = inputs
+    node.vals = vals
+    node.params = params
+    # The output is kept only when a rule reads it (or when it is a NumPy
+    # scalar, which holds no memory worth freeing); otherwise its shape and
+    # dtype are enough, and large intermediates are freed as soon as the
+    # nodes that take them as arguments are done.
+    node.ans = ans if prim.reads_ans or type(ans) is not _ndarray else (ans.shape, ans.dtype)
+    node.edges = edges
+    node.seq = _next_seq()
+    # In-place ops after this epoch make the node stale (checked at backward).
+    node.epoch = STATE.inplace_ops
+    return node
+
+
 def released_error(node: Node) -> GraphError:
     return GraphError(
         f"Trying to backward through the graph a second time (at '{node.prim.name}'): "
@@ -234,25 +239,9 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     """
     if STATE.raw:
         return prim.impl(*args, **params)
-    if len(args) == 2:  # binary operators: the commonest call, unrolled
-        x, y = args
-        mask = tensors = 0
-        tangent = False
-        if isinstance(x, TensorBase):
-            tensors, vx, mask, tangent = 1, x.data, x._rg, x._tan is not None
-        else:
-            vx = x
-        if isinstance(y, TensorBase):
-            tensors += 1
-            vy = y.data
-            if y._rg:
-                mask |= 2
-            if y._tan is not None:
-                tangent = True
-        else:
-            vy = y
-        vals = (vx, vy)
-    elif len(args) == 1 and isinstance(args[0], TensorBase):  # unary functions
+    if len(args) == 2 and not params:
+        return apply2(prim, args[0], args[1])
+    if len(args) == 1 and isinstance(args[0], TensorBase):  # unary functions
         x = args[0]
         vals, mask, tensors, tangent = (x.data,), x._rg, 1, x._tan is not None
     else:
@@ -261,6 +250,39 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
         out = prim.impl(*vals, **params) if params else prim.impl(*vals)
     except (ValueError, IndexError, TypeError) as exc:
         raise _explain(prim, vals, exc) from None
+    return _result(prim, args, vals, params, out, mask, tensors, tangent)
+
+
+def apply2(prim: Primitive, x: Any, y: Any) -> Any:
+    """`apply(prim, x, y)` without argument packing: binary operators (the
+    commonest call, made straight from Tensor's arithmetic methods)."""
+    if STATE.raw:
+        return prim.impl(x, y)
+    mask = tensors = 0
+    tangent = False
+    if isinstance(x, TensorBase):
+        tensors, vx, mask, tangent = 1, x.data, x._rg, x._tan is not None
+    else:
+        vx = x
+    if isinstance(y, TensorBase):
+        tensors += 1
+        vy = y.data
+        if y._rg:
+            mask |= 2
+        if y._tan is not None:
+            tangent = True
+    else:
+        vy = y
+    try:
+        out = prim.impl(vx, vy)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise _explain(prim, (vx, vy), exc) from None
+    return _result(prim, (x, y), (vx, vy), _NO_PARAMS, out, mask, tensors, tangent)
+
+
+def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, mask: int, tensors: int,
+            tangent: bool) -> Any:
+    """The output tensor of an application, with its node and tangents."""
     t = _new(_tensor_class)
     t.data = out
     t.grad = t._tan = t._hooks = None
@@ -279,7 +301,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
                 inputs = made_by
                 if prim.drops_arg0 and edges[0] == 0:
                     vals = (None, *vals[1:])  # no rule reads its values either
-        t._node = Node(prim, inputs, vals, params or _NO_PARAMS, out, edges)
+        t._node = record(prim, inputs, vals, params or _NO_PARAMS, out, edges)
         t._rg = True
     else:
         t._node = None
@@ -315,7 +337,7 @@ def strip(a: Any, level: int) -> Any:
     s._tan = keep or None
     if tracked:
         s._rg = True
-        s._node = a._node if a._node is not None else Node(_IDENTITY, a, (a.data,), _NO_PARAMS, a.data, (0,))
+        s._node = a._node if a._node is not None else record(_IDENTITY, a, (a.data,), _NO_PARAMS, a.data, (0,))
     return s
 
 
