@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ndgrad as nd
-from ndgrad.faces.expr import ExpressionError, parse, parse_number
+from ndgrad.faces.expr import MAX_TOWER, ExpressionError, parse, parse_number
 
 
 def value(text: str, **values: float) -> float:
@@ -222,30 +222,33 @@ _HOSTILE = ["x.real", "__import__('os')", "(lambda: 1)()", "x[0]", "'s'", "[1]",
 _VALUES = {"x": 0.7, "y": -1.3}
 
 
+# A tree is (text, value, height of the ** chain it starts); value None: refused.
 def _leaf() -> st.SearchStrategy:
-    numbers = st.integers(0, 9).map(lambda n: (str(n), float(n)))
-    floats = st.sampled_from([0.5, 1.25, 2.0, 3.75]).map(lambda v: (repr(v), v))
-    names = st.sampled_from(sorted(_VALUES)).map(lambda n: (n, _VALUES[n]))
-    constants = st.sampled_from([("pi", math.pi), ("e", math.e)])
-    hostile = st.sampled_from(_HOSTILE).map(lambda t: (t, None))
+    numbers = st.integers(0, 9).map(lambda n: (str(n), float(n), 0))
+    floats = st.sampled_from([0.5, 1.25, 2.0, 3.75]).map(lambda v: (repr(v), v, 0))
+    names = st.sampled_from(sorted(_VALUES)).map(lambda n: (n, _VALUES[n], 0))
+    constants = st.sampled_from([("pi", math.pi, 0), ("e", math.e, 0)])
+    hostile = st.sampled_from(_HOSTILE).map(lambda t: (t, None, 0))
     return st.one_of(numbers, floats, names, constants, hostile)
 
 
 def _extend(children: st.SearchStrategy) -> st.SearchStrategy:
     def binary(op: str, a: tuple, b: tuple) -> tuple:
-        if a[1] is None or b[1] is None:
-            return f"({a[0]} {op} {b[0]})", None
+        text = f"({a[0]} {op} {b[0]})"
+        height = b[2] + 1 if op == "**" else 0  # the parser refuses towers taller than MAX_TOWER
+        if a[1] is None or b[1] is None or height > MAX_TOWER:
+            return text, None, height
         with np.errstate(all="ignore"):
-            return f"({a[0]} {op} {b[0]})", _BINARY[op](np.float64(a[1]), np.float64(b[1]))
+            return text, _BINARY[op](np.float64(a[1]), np.float64(b[1])), height
 
     def unary(fn: str, a: tuple) -> tuple:
         if a[1] is None:
-            return f"{fn}({a[0]})", None
+            return f"{fn}({a[0]})", None, 0
         with np.errstate(all="ignore"):
-            return f"{fn}({a[0]})", _UNARY[fn](np.float64(a[1]))
+            return f"{fn}({a[0]})", _UNARY[fn](np.float64(a[1])), 0
 
     def negate(a: tuple) -> tuple:
-        return f"(-{a[0]})", -a[1] if a[1] is not None else None
+        return f"(-{a[0]})", -a[1] if a[1] is not None else None, a[2]
 
     return st.one_of(
         st.builds(binary, st.sampled_from(sorted(_BINARY)), children, children),
@@ -256,7 +259,7 @@ def _extend(children: st.SearchStrategy) -> st.SearchStrategy:
 
 @given(st.recursive(_leaf(), _extend, max_leaves=12))
 def test_random_trees_match_numpy_or_are_refused(tree: tuple) -> None:
-    text, expected = tree
+    text, expected, _ = tree
     with np.errstate(all="ignore"):
         expected = None if expected is None else np.float64(expected)
         if expected is None:  # the tree holds a hostile part somewhere
