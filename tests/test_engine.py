@@ -420,12 +420,12 @@ def test_inplace_on_a_value_no_rule_needs_is_fine():
     np.testing.assert_allclose(arr(x.grad), [6.0, 6.0])
 
 
-def test_an_intermediate_no_rule_reads_is_freed_when_the_caller_drops_it():
+def test_a_large_intermediate_no_rule_reads_is_freed_when_the_caller_drops_it():
     # tanh's rule reads only its output, and matmul's rules only its operands,
     # so the product's values are not kept for backward (as in PyTorch).
-    w = nd.tensor(np.arange(6.0).reshape(2, 3) / 10, requires_grad=True)
-    x = nd.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
-    z = w @ x
+    w = nd.tensor(np.arange(600.0).reshape(200, 3) / 600, requires_grad=True)
+    x = nd.tensor(np.linspace(-1, 1, 300).reshape(3, 100), requires_grad=True)
+    z = w @ x  # 20,000 values: large enough to let go of
     values = weakref.ref(z.data)
     h = nd.tanh(z)
     del z
@@ -434,6 +434,33 @@ def test_an_intermediate_no_rule_reads_is_freed_when_the_caller_drops_it():
     dz = 1 - np.tanh(arr(w) @ arr(x)) ** 2
     np.testing.assert_allclose(arr(w.grad), dz @ arr(x).T)
     np.testing.assert_allclose(arr(x.grad), arr(w).T @ dz)
+
+
+def test_large_intermediates_an_add_does_not_read_are_freed():
+    # a + b needs neither value for its gradient: as in PyTorch, it does not
+    # keep them; the shapes it keeps still undo broadcasting.
+    rng = np.random.default_rng(3)
+    w = nd.tensor(rng.standard_normal((200, 100)), requires_grad=True)
+    v = nd.tensor(rng.standard_normal((1, 100)), requires_grad=True)
+    x = nd.tensor(rng.standard_normal((100, 100)))
+    a, b = w @ x, v @ x  # (200, 100) and (1, 100): b broadcasts
+    freed = weakref.ref(a.data), weakref.ref(b.data)
+    c = nd.tanh(a + b)
+    del a, b
+    assert freed[0]() is None and freed[1]() is None
+    c.sum().backward()
+    dz = 1 - np.tanh(arr(w) @ arr(x) + arr(v) @ arr(x)) ** 2
+    np.testing.assert_allclose(arr(w.grad), dz @ arr(x).T)
+    np.testing.assert_allclose(arr(v.grad), dz.sum(axis=0, keepdims=True) @ arr(x).T)
+
+
+def test_second_order_through_a_sum_of_large_intermediates():
+    x = nd.tensor(np.linspace(-1, 1, 1 << 14), requires_grad=True)
+    y = nd.sin(x) + nd.cos(x)  # both arguments of add held as their nodes
+    (g,) = nd.autograd.grad(y.sum(), [x], create_graph=True)
+    (h,) = nd.autograd.grad(g.sum(), [x])
+    np.testing.assert_allclose(arr(g), np.cos(arr(x)) - np.sin(arr(x)))
+    np.testing.assert_allclose(arr(h), -np.sin(arr(x)) - np.cos(arr(x)))
 
 
 def test_inplace_change_of_an_intermediate_its_consumer_let_go_of():

@@ -664,8 +664,8 @@ def _viewed_bases(t: TensorBase) -> list[Node | TensorBase]:
             continue
         seen.add(id(node))
         for i in node.edges:
-            value = node.vals[i]  # None: a dropped argument, which a fresh output cannot view
-            if value is not None and xp.may_share_memory(value, t.data):
+            value = node.vals[i]  # a stand-in for a dropped argument shares no memory
+            if xp.may_share_memory(value, t.data):
                 source = node.source(i)
                 bases.append(source)
                 if isinstance(source, Node):

@@ -88,8 +88,10 @@ class Node:
     the arguments that gradients flow to, and `inputs` holds the tensors:
     the one tensor argument itself when it is the only one (the common case,
     which saves an object per node), else the whole argument tuple.  A lone
-    intermediate argument is held as the node that made it; when no rule
-    reads it, its value in `vals` is None too, so its memory is freed.  `seq`
+    intermediate argument is held as the node that made it.  A large
+    intermediate that no rule reads is held that way too, whatever the number
+    of arguments, and its value in `vals` is a stand-in with its shape and
+    dtype but no memory (`stand_in`), so its memory is freed.  `seq`
     orders nodes by creation, which is a topological order.  After backward,
     `inputs`, `vals` and `ans` are released unless `retain_graph=True`.
     """
@@ -109,14 +111,12 @@ class Node:
             return None
         inputs = self.inputs
         if isinstance(inputs, tuple):
-            return inputs
+            if not any(isinstance(a, Node) for a in inputs):
+                return inputs
+            return tuple(_as_arg(a, v) for a, v in zip(inputs, self.vals))
         args = list(self.vals)
         i = self.edges[0]
-        if not isinstance(inputs, Node):
-            args[i] = inputs
-        elif args[i] is not None:  # a tensor like the one `inputs` made (None: no rule reads it)
-            args[i] = wrap(args[i], inputs, True)
-            args[i]._tan = inputs.ans_tan
+        args[i] = _as_arg(inputs, args[i])
         return tuple(args)
 
     def parent(self, i: int) -> Any:
@@ -164,6 +164,22 @@ class Node:
 
 
 _next_seq = itertools.count().__next__
+
+
+def _as_arg(held: Any, value: Any) -> Any:
+    """An argument as rules run on tensors see it: a tensor held by a node
+    as itself; one held as the node that made it, rebuilt around its value."""
+    if not isinstance(held, Node):
+        return held
+    t = wrap(value, held, True)
+    t._tan = held.ans_tan
+    return t
+
+
+def stand_in(value: Any) -> Any:
+    """A read-only array with the shape and dtype of `value` and no memory of
+    its own: what a node keeps of a large argument no rule reads."""
+    return xp.broadcast_to(xp.zeros((), value.dtype), value.shape)
 
 
 def record(prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> Node:
@@ -280,6 +296,24 @@ def apply2(prim: Primitive, x: Any, y: Any) -> Any:
     return _result(prim, (x, y), (vx, vy), _NO_PARAMS, out, mask, tensors, tangent)
 
 
+# Below this many elements an output's arguments are kept as they are: letting
+# go of them costs more than the memory is worth.
+_LET_GO_MIN = 1 << 14
+
+
+def _let_go(prim: Primitive, args: tuple, vals: tuple, edges: tuple) -> tuple[tuple, tuple]:
+    """Hold the intermediate arguments that no rule reads as the nodes that
+    made them, with stand-ins for their values (as PyTorch does for `a + b`):
+    their memory is freed when the caller drops them."""
+    inputs, values = list(args), list(vals)
+    for i in edges:
+        a = args[i]
+        made_by = a._node
+        if i in prim.unread and made_by is not None and a._tan is made_by.ans_tan:
+            inputs[i], values[i] = made_by, stand_in(vals[i])
+    return tuple(inputs), tuple(values)
+
+
 def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, mask: int, tensors: int,
             tangent: bool) -> Any:
     """The output tensor of an application, with its node and tangents."""
@@ -291,6 +325,8 @@ def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, m
         edges = _EDGES[mask] if mask < 256 else tuple(i for i in range(len(args)) if mask >> i & 1)
         if tensors != 1:
             inputs = args
+            if prim.unread and out.size >= _LET_GO_MIN:
+                inputs, vals = _let_go(prim, args, vals, edges)
         else:
             inputs = args[edges[0]]
             made_by = inputs._node
@@ -299,8 +335,8 @@ def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, m
                 # object itself dies with the caller's last reference (deep
                 # graphs then keep one collected object per op, not two).
                 inputs = made_by
-                if prim.drops_arg0 and edges[0] == 0:
-                    vals = (None, *vals[1:])  # no rule reads its values either
+                if prim.drops_arg0 and edges[0] == 0 and vals[0].size >= _LET_GO_MIN:
+                    vals = (stand_in(vals[0]), *vals[1:])  # no rule reads its values either
         t._node = record(prim, inputs, vals, params or _NO_PARAMS, out, edges)
         t._rg = True
     else:

@@ -68,7 +68,8 @@ def _rule_reads(rule: Rule | None, nargs: int) -> frozenset[int]:
 class Primitive:
     """One differentiable operation: forward on raw arrays plus its rules."""
 
-    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "rule_reads", "reads_ans", "reads_args", "drops_arg0")
+    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "rule_reads", "reads_ans", "reads_args", "drops_arg0",
+                 "unread")
 
     def __init__(
         self,
@@ -93,6 +94,9 @@ class Primitive:
         # them, no shape is needed to undo broadcasting, and the output is new
         # memory (so no view of it leads back to the argument).
         self.drops_arg0 = fresh and not broadcasting and 0 not in self.reads_args
+        # With several tensor arguments: the positions whose values a node may
+        # let go of (keeping only their shapes, for broadcasting).
+        self.unread = tuple(i for i in range(len(vjps)) if i not in self.reads_args) if fresh else ()
 
     # Applying a primitive is the hot path: `graph.apply` is the call itself.
     __call__ = graph.apply

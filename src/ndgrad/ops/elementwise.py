@@ -117,8 +117,8 @@ def elementwise(name: str, impl: Callable, *derivatives: Callable | None) -> Any
     """A primitive whose Jacobian is diagonal: one local derivative per argument."""
     vjps = [None if d is None else _vjp(d) for d in derivatives]
     jvps = [None if d is None else _jvp(d) for d in derivatives]
-    unary = len(derivatives) == 1
-    return primitive(name, impl, vjps, jvps, broadcasting=not unary, fresh=unary)
+    # Ufuncs: the output is always new memory.
+    return primitive(name, impl, vjps, jvps, broadcasting=len(derivatives) > 1, fresh=True)
 
 
 def _zero(ans, x):
@@ -145,6 +145,7 @@ add = primitive(
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: t),
     broadcasting=True,
+    fresh=True,
 )
 subtract = primitive(
     "subtract",
@@ -152,6 +153,7 @@ subtract = primitive(
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g),
     jvp=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t),
     broadcasting=True,
+    fresh=True,
 )
 negative = primitive("negative", xp.negative, vjp=lambda g, ans, x: -g, jvp=lambda t, ans, x: -t, fresh=True)
 
