@@ -86,20 +86,36 @@ __all__ = [
 _IN_PLACE_MIN = 1 << 14
 
 
+def _reusable(local: Any, g: Any, ans: Any, args: tuple) -> bool:
+    """Is the array `local` large, fresh and held by nobody else, with g's
+    shape and dtype, so that g can be multiplied into it?"""
+    return (
+        local.size >= _IN_PLACE_MIN
+        and local.base is None
+        and local.shape == g.shape
+        and local.dtype == g.dtype
+        and local is not ans
+        and not any(local is a for a in args)
+    )
+
+
 def _vjp(d: Callable) -> Callable:
-    def rule(g, ans, *args, **params):
-        local = d(ans, *args, **params)
-        if (
-            type(local) is xp.ndarray
-            and local.size >= _IN_PLACE_MIN
-            and local.base is None
-            and local.shape == g.shape
-            and local.dtype == g.dtype
-            and local is not ans
-            and not any(local is a for a in args)
-        ):
-            return xp.multiply(g, local, out=local)  # a fresh array nobody else holds
-        return g * local
+    code = d.__code__
+    if code.co_argcount == 2 and not code.co_flags & 0x0C:  # d(ans, x): one argument, no packing
+
+        def rule(g, ans, x):
+            local = d(ans, x)
+            if type(local) is xp.ndarray and _reusable(local, g, ans, (x,)):
+                return xp.multiply(g, local, out=local)
+            return g * local
+
+    else:
+
+        def rule(g, ans, *args, **params):
+            local = d(ans, *args, **params)
+            if type(local) is xp.ndarray and _reusable(local, g, ans, args):
+                return xp.multiply(g, local, out=local)
+            return g * local
 
     rule.derivative = d  # type: ignore[attr-defined]
     return rule
