@@ -454,6 +454,18 @@ def test_large_intermediates_an_add_does_not_read_are_freed():
     np.testing.assert_allclose(arr(v.grad), dz.sum(axis=0, keepdims=True) @ arr(x).T)
 
 
+def test_a_large_intermediate_plus_a_constant_is_freed_and_broadcasts_back():
+    w = nd.tensor(np.linspace(-1, 1, 200).reshape(200, 1), requires_grad=True)
+    z = w * np.ones((1, 100))  # (200, 100)
+    freed = weakref.ref(z.data)
+    y = z + np.arange(100.0)
+    del z
+    assert freed() is None
+    (y * y).sum().backward()
+    expected = (2 * (arr(w) + np.arange(100.0))).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(arr(w.grad), expected)
+
+
 def test_second_order_through_a_sum_of_large_intermediates():
     x = nd.tensor(np.linspace(-1, 1, 1 << 14), requires_grad=True)
     y = nd.sin(x) + nd.cos(x)  # both arguments of add held as their nodes

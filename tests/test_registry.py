@@ -48,7 +48,7 @@ def test_float32_stays_float32(name, i, case):
                 assert x.grad.dtype == np.float32
 
 
-FRESH = [(name, i, c) for name, i, c in PARAMS if nd.REGISTRY[name].drops_arg0 or nd.REGISTRY[name].unread]
+FRESH = [(name, i, c) for name, i, c in PARAMS if nd.REGISTRY[name].unread]
 
 
 @pytest.mark.parametrize("name,i,case", FRESH, ids=[f"{n}-{i}" for n, i, _ in FRESH])

@@ -328,15 +328,16 @@ def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, m
             if prim.unread and out.size >= _LET_GO_MIN:
                 inputs, vals = _let_go(prim, args, vals, edges)
         else:
-            inputs = args[edges[0]]
+            i = edges[0]
+            inputs = args[i]
             made_by = inputs._node
             if made_by is not None and inputs._tan is made_by.ans_tan:
                 # An intermediate: hold the node that made it, so the tensor
                 # object itself dies with the caller's last reference (deep
                 # graphs then keep one collected object per op, not two).
                 inputs = made_by
-                if prim.drops_arg0 and edges[0] == 0 and vals[0].size >= _LET_GO_MIN:
-                    vals = (stand_in(vals[0]), *vals[1:])  # no rule reads its values either
+                if i in prim.unread and vals[i].size >= _LET_GO_MIN:
+                    vals = (*vals[:i], stand_in(vals[i]), *vals[i + 1 :])  # no rule reads them either
         t._node = record(prim, inputs, vals, params or _NO_PARAMS, out, edges)
         t._rg = True
     else:

@@ -68,8 +68,7 @@ def _rule_reads(rule: Rule | None, nargs: int) -> frozenset[int]:
 class Primitive:
     """One differentiable operation: forward on raw arrays plus its rules."""
 
-    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "rule_reads", "reads_ans", "reads_args", "drops_arg0",
-                 "unread")
+    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "rule_reads", "reads_ans", "reads_args", "unread")
 
     def __init__(
         self,
@@ -90,12 +89,8 @@ class Primitive:
         every = frozenset().union(*self.rule_reads)
         self.reads_ans = ANS in every
         self.reads_args = tuple(sorted(every - {ANS}))
-        # A node need not hold its first argument's values when no rule reads
-        # them, no shape is needed to undo broadcasting, and the output is new
-        # memory (so no view of it leads back to the argument).
-        self.drops_arg0 = fresh and not broadcasting and 0 not in self.reads_args
-        # With several tensor arguments: the positions whose values a node may
-        # let go of (keeping only their shapes, for broadcasting).
+        # The arguments whose values a node may let go of: no rule reads them,
+        # and the output is new memory (so no view of it leads back to them).
         self.unread = tuple(i for i in range(len(vjps)) if i not in self.reads_args) if fresh else ()
 
     # Applying a primitive is the hot path: `graph.apply` is the call itself.
@@ -128,8 +123,8 @@ def primitive(
     NumPy's ufuncs: the engine then sums cotangents back to each argument's
     shape, so rules never do it themselves.  `fresh=True` promises that the
     output never shares memory with an argument (true of ufuncs and
-    reductions); a node then lets go of an argument its VJP rules never read,
-    as soon as the caller does.
+    reductions); a node then lets go of a large intermediate argument its VJP
+    rules never read, as soon as the caller does.
     """
     vjps, jvps = _as_rules(vjp), _as_rules(jvp)
     if len(vjps) != len(jvps):
