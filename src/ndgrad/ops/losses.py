@@ -8,6 +8,7 @@ PyTorch's do: the mean over samples by default.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import backend
@@ -40,22 +41,30 @@ def _reduce(losses: Any, reduction: str) -> Any:
     return total / losses.size if reduction == "mean" else total
 
 
+def _with_class_axis(shape: tuple, axis: int) -> tuple:
+    """A per-sample shape with the (negative) class axis put back as size 1."""
+    cut = len(shape) + axis + 1
+    return shape[:cut] + (1,) + shape[cut:]
+
+
+def _samples(x: Any, axis: int) -> int:
+    return math.prod(n for i, n in enumerate(x.shape) if i != axis % x.ndim)
+
+
 def _one_hot(labels: Any, classes: int, axis: int) -> Any:
     """Booleans: True at each sample's class (the class axis at `axis`)."""
     shape = [1] * (labels.ndim + 1)
     shape[axis] = classes
-    cut = labels.ndim + axis + 1  # axis is negative
-    return labels.reshape(labels.shape[:cut] + (1,) + labels.shape[cut:]) == xp.arange(classes).reshape(shape)
+    return labels.reshape(_with_class_axis(labels.shape, axis)) == xp.arange(classes).reshape(shape)
 
 
 def _per_sample(g: Any, x: Any, axis: int, reduction: str) -> Any:
     """The cotangent of each sample's loss, shaped to broadcast against x
     (the class axis back as size 1; leading batch axes of g ride along)."""
     if reduction == "none":
-        cut = g.ndim + axis + 1  # axis is negative
-        return reshape_p(g, g.shape[:cut] + (1,) + g.shape[cut:])
+        return reshape_p(g, _with_class_axis(g.shape, axis))
     g = reshape_p(g, g.shape + (1,) * x.ndim)
-    return g / (x.size // x.shape[axis]) if reduction == "mean" else g
+    return g / _samples(x, axis) if reduction == "mean" else g
 
 
 def _reduced(v: Any, x: Any, axis: int, reduction: str) -> Any:
@@ -64,7 +73,7 @@ def _reduced(v: Any, x: Any, axis: int, reduction: str) -> Any:
         return v
     sample_axes = tuple(range(1 - x.ndim, 0))
     total = sum_p(v, sample_axes, False) if sample_axes else v
-    return total / (x.size // x.shape[axis]) if reduction == "mean" else total
+    return total / _samples(x, axis) if reduction == "mean" else total
 
 
 _nll_p = primitive(
