@@ -114,6 +114,15 @@ def test_out_argument():
         np.add(nd.tensor(A0, requires_grad=True), C0, out=target)
 
 
+def test_out_argument_over_a_saved_value_is_caught_at_backward():
+    x = nd.tensor(A0, requires_grad=True)
+    w = nd.tensor(C0.copy())
+    y = x * w  # multiply saves w for x's gradient
+    np.add(A0, C0, out=w)
+    with pytest.raises(RuntimeError, match=r"multiply.*numpy.add\(..., out=\)"):
+        y.sum().backward()
+
+
 def test_foreign_array_types_are_left_to_their_owners():
     class Other:
         def __array_function__(self, func, types, args, kwargs):

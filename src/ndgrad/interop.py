@@ -22,6 +22,7 @@ from .backend import xp
 from .core.errors import GraphError
 from .core.graph import TensorBase, wrap
 from .core.mode import STATE
+from .core.versions import bump
 
 
 class NotDifferentiableError(GraphError, TypeError):
@@ -290,8 +291,10 @@ def _write_out(name: str, out: tuple, result: Any) -> Any:
         )
     for target, value in zip(out, results, strict=True):
         if isinstance(target, TensorBase):
+            STATE.inplace_ops += 1
             xp.copyto(target.data, _values(value), casting="same_kind")
-            target._version += 1  # rules that saved this tensor must notice
+            bump(target.data, f"numpy.{name}(..., out=)")  # nodes that saved these values must notice
+            target._version += 1
         else:
             xp.copyto(target, _values(value), casting="same_kind")
     return out[0] if len(out) == 1 else out
