@@ -290,13 +290,12 @@ def _write_out(name: str, out: tuple, result: Any) -> Any:
             name, "out= writes values in place, which records no graph", f"use the returned value (y = {name}(...))"
         )
     for target, value in zip(out, results, strict=True):
+        memory = target.data if isinstance(target, TensorBase) else target
+        STATE.inplace_ops += 1
+        xp.copyto(memory, _values(value), casting="same_kind")
+        bump(memory, f"numpy.{name}(..., out=)")  # nodes that saved values living there must notice
         if isinstance(target, TensorBase):
-            STATE.inplace_ops += 1
-            xp.copyto(target.data, _values(value), casting="same_kind")
-            bump(target.data, f"numpy.{name}(..., out=)")  # nodes that saved these values must notice
             target._version += 1
-        else:
-            xp.copyto(target, _values(value), casting="same_kind")
     return out[0] if len(out) == 1 else out
 
 
