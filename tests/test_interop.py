@@ -121,6 +121,11 @@ def test_out_argument_over_a_saved_value_is_caught_at_backward():
     np.add(A0, C0, out=w)
     with pytest.raises(RuntimeError, match=r"multiply.*numpy.add\(..., out=\)"):
         y.sum().backward()
+    w = nd.tensor(C0.copy())
+    y = x * w
+    np.multiply(A0, C0, out=np.asarray(w))  # the same memory, as a plain array
+    with pytest.raises(RuntimeError, match=r"multiply.*numpy.multiply\(..., out=\)"):
+        y.sum().backward()
 
 
 def test_foreign_array_types_are_left_to_their_owners():
