@@ -123,7 +123,7 @@ def test_out_argument_over_a_saved_value_is_caught_at_backward():
         y.sum().backward()
     w = nd.tensor(C0.copy())
     y = x * w
-    np.multiply(A0, C0, out=np.asarray(w))  # the same memory, as a plain array
+    np.multiply(nd.tensor(A0), C0, out=np.asarray(w))  # the same memory, as a plain array
     with pytest.raises(RuntimeError, match=r"multiply.*numpy.multiply\(..., out=\)"):
         y.sum().backward()
 
