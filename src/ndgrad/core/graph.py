@@ -119,16 +119,10 @@ class Node:
         args[i] = _as_arg(inputs, args[i])
         return tuple(args)
 
-    def parent(self, i: int) -> Any:
-        """The tensor passed as argument `i` (one of `edges`), or the node
-        that made it when the node holds no tensor for it."""
-        inputs = self.inputs
-        return inputs[i] if isinstance(inputs, tuple) else inputs
-
     def source(self, i: int) -> Any:
-        """Where the gradient of argument `i` goes: the node that made it,
-        or the leaf tensor itself."""
-        a = self.parent(i)
+        """Where the gradient of argument `i` (one of `edges`) goes: the node
+        that made it, or the leaf tensor itself."""
+        a = self.inputs[i] if isinstance(self.inputs, tuple) else self.inputs
         return a if isinstance(a, Node) or a._node is None else a._node
 
     @property
