@@ -164,11 +164,19 @@ def backward(
     captured: dict[int, Any] = {}
     epoch = STATE.inplace_ops  # in-place ops so far: nodes recorded since then need no checks
 
+    # The pending node pushed last is kept out of the heap in `top`: in a
+    # chain it is the next one to visit, and the heap is never touched.
+    top = None
     prev_raw, prev_grad = STATE.raw, STATE.grad_enabled
     STATE.raw, STATE.grad_enabled = not tensors, create_graph
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while True:
+            if heap and (top is None or -heap[0][0] > top.seq):
+                node = heappop(heap)[1]
+            elif top is not None:
+                node, top = top, None
+            else:
+                break
             g = grads.pop(node)
             held = node.inputs
             if held is None:
@@ -211,7 +219,10 @@ def backward(
                     prev = grads.get(parent)
                     if prev is None:
                         grads[parent] = gi
-                        heappush(heap, (-parent.seq, parent))
+                        if top is None:
+                            top = parent
+                        else:
+                            heappush(heap, (-parent.seq, parent))
                     else:
                         grads[parent] = prev + gi
             if not retain_graph:
