@@ -410,6 +410,42 @@ def test_inplace_setitem_on_a_saved_value_is_caught_at_backward():
     assert "exp" in message and "setitem" in message
 
 
+@pytest.mark.parametrize(
+    "use, rule",
+    [(lambda x, w: x * w, "multiply"), (lambda x, w: w / x, "divide"), (lambda x, w: nd.sin(x), "sin")],
+)
+def test_inplace_change_of_a_0d_leaf_after_use_is_caught(use, rule):
+    # A 0-d leaf is computed on as a NumPy scalar; its array is still watched.
+    x = nd.tensor(2.0, requires_grad=True)
+    w = nd.tensor(3.0, requires_grad=True)
+    y = use(x, w)
+    with nd.no_grad():
+        x += 1
+    with pytest.raises(RuntimeError, match=f"'{rule}' saved .* modified by \\+="):
+        y.backward()
+
+
+def test_inplace_change_of_a_0d_leaf_through_a_detached_alias_is_caught():
+    x = nd.tensor(2.0, requires_grad=True)
+    y = x * x
+    alias = x.detach()
+    alias *= 3
+    with pytest.raises(RuntimeError, match="modified"):
+        y.backward()
+
+
+def test_a_0d_float32_leaf_stays_float32():
+    x = nd.tensor(np.float32(2.0), requires_grad=True)
+    w = nd.tensor(np.float32(3.0), requires_grad=True)
+    y = nd.tanh(x * w + 2.5) / w - x**2
+    assert y.dtype == np.float32
+    y.backward()
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+    t = np.tanh(np.float64(8.5))
+    np.testing.assert_allclose(arr(x.grad), 1 - t * t - 4, rtol=1e-6)
+    np.testing.assert_allclose(arr(w.grad), (1 - t * t) * 2 / 3 - t / 9, rtol=1e-6)
+
+
 def test_inplace_on_a_value_no_rule_needs_is_fine():
     x = nd.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2  # the derivative w.r.t. x needs only the constant 2

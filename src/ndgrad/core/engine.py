@@ -44,7 +44,7 @@ def _check_saved(node: Node) -> None:
     prim = node.prim
     needed = frozenset().union(*(prim.rule_reads[i] for i in node.edges))  # by the rules this node runs
     for where in sorted(needed):
-        value = node.ans if where == ANS else node.vals[where]
+        value = node.ans if where == ANS else _saved(node, where)
         if written_since(value, node.epoch):
             what = "its output" if where == ANS else f"argument {where}"
             raise GraphError(
@@ -52,6 +52,18 @@ def _check_saved(node: Node) -> None:
                 f"modified by {last_op(value)} afterwards. "
                 "Use the out-of-place form (y = y + 1 instead of y += 1), or .clone() the value first."
             )
+
+
+def _saved(node: Node, i: int) -> Any:
+    """The array that argument `i` was saved from: a 0-d leaf's value is kept
+    as a NumPy scalar (`graph.apply2`), but in-place writes go to the
+    leaf's array."""
+    value = node.vals[i]
+    if type(value) is not xp.ndarray and i in node.edges:
+        held = node.inputs[i] if type(node.inputs) is tuple else node.inputs
+        if isinstance(held, TensorBase):
+            return held.data
+    return value
 
 
 def _view_write_error(node: Node) -> GraphError:

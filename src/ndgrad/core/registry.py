@@ -68,7 +68,9 @@ def _rule_reads(rule: Rule | None, nargs: int) -> frozenset[int]:
 class Primitive:
     """One differentiable operation: forward on raw arrays plus its rules."""
 
-    __slots__ = ("name", "impl", "vjps", "jvps", "broadcasting", "rule_reads", "reads_ans", "reads_args", "unread")
+    __slots__ = (
+        "name", "impl", "vjps", "jvps", "broadcasting", "fresh", "rule_reads", "reads_ans", "reads_args", "unread"
+    )
 
     def __init__(
         self,
@@ -84,6 +86,7 @@ class Primitive:
         self.vjps = vjps
         self.jvps = jvps
         self.broadcasting = broadcasting
+        self.fresh = fresh
         # What each VJP rule reads, and what any of them does.
         self.rule_reads = tuple(_rule_reads(rule, len(vjps)) for rule in vjps)
         every = frozenset().union(*self.rule_reads)

@@ -179,6 +179,7 @@ multiply = primitive(
     vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x),
     jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t),
     broadcasting=True,
+    fresh=True,
 )
 divide = primitive(
     "divide",
@@ -186,6 +187,7 @@ divide = primitive(
     vjp=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
     jvp=(lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y),
     broadcasting=True,
+    fresh=True,
 )
 
 
@@ -260,7 +262,7 @@ def _abs_jvp(t, ans, x):
     return real(conj(x) * t) / ans if is_complex(x) else t * sign(x)
 
 
-absolute = primitive("absolute", xp.absolute, vjp=_abs_vjp, jvp=_abs_jvp)
+absolute = primitive("absolute", xp.absolute, vjp=_abs_vjp, jvp=_abs_jvp, fresh=True)
 sin = elementwise("sin", xp.sin, lambda ans, x: cos(x))
 cos = elementwise("cos", xp.cos, lambda ans, x: -sin(x))
 tan = elementwise("tan", xp.tan, lambda ans, x: 1 + ans * ans)
