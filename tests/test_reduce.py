@@ -330,6 +330,20 @@ def test_softmax_family_is_stable_for_large_inputs():
         np.testing.assert_allclose(g, torch_grad_of(f_torch, big), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("shape", [(64, 10), (3, 40, 7), (32, 32), (40, 33)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmaxes_over_many_short_rows_match_torch(shape, dtype):
+    # Many short rows take a transposed path for their max; lanes with inf,
+    # -inf and nan must come out as on the plain path.
+    x0 = (RNG.standard_normal(shape) * 30).astype(dtype)
+    x0.reshape(-1, shape[-1])[:3, :] = [[np.inf], [-np.inf], [np.nan]]
+    t = torch.tensor(x0)
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-13, "atol": 1e-15}
+    np.testing.assert_allclose(nd.logsumexp(x0, axis=-1).data, t.logsumexp(-1).numpy(), **tol)
+    np.testing.assert_allclose(nd.softmax(x0).data, t.softmax(-1).numpy(), **tol)
+    np.testing.assert_allclose(nd.log_softmax(x0).data, t.log_softmax(-1).numpy(), **tol)
+
+
 def test_logsumexp_with_infinities():
     assert nd.logsumexp(np.array([-np.inf, -np.inf])).item() == -np.inf
     assert nd.logsumexp(np.array([-np.inf, 0.0])).item() == 0.0

@@ -334,11 +334,25 @@ def std(
 _LARGEST = {xp.dtype(t): xp.finfo(t).max for t in (xp.float16, xp.float32, xp.float64, xp.longdouble)}
 
 
+def _kept_max(x: Any, axis: tuple[int, ...]) -> Any:
+    """x.max(axis, keepdims=True).
+
+    NumPy reduces a short last axis (the classes of a batch of logits) one
+    row at a time; over many rows, a transposed copy reduced along its first
+    axis is several times faster.  Max is exact in any order.
+    """
+    n = x.shape[-1] if axis == (-1,) and x.ndim > 1 else 0
+    if 1 < n <= 32 and x.size >= 32 * n and type(x) is xp.ndarray:
+        rows = x.reshape(-1, n)
+        return xp.ascontiguousarray(rows.T).max(axis=0).reshape(x.shape[:-1] + (1,))
+    return x.max(axis=axis, keepdims=True)
+
+
 def _finite_max(x: Any, axis: tuple[int, ...]) -> Any:
     """The max over `axis` (kept), clipped to the finite range so that
     subtracting it never makes inf - inf: a lane of -inf still gives exp 0
     (logsumexp -inf), a +inf still gives exp inf (logsumexp +inf)."""
-    m = x.max(axis=axis, keepdims=True)
+    m = _kept_max(x, axis)
     largest = _LARGEST.get(m.dtype)
     if largest is None:  # integers have no infinities
         return m
