@@ -111,17 +111,24 @@ def _class_indices(labels: Any, shape: tuple, axis: int, op: str) -> Any:
             f"({shape} without axis {axis} is {sample_shape}), got {labels.shape}. "
             "Pass one class index per sample."
         )
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    if labels.size and _out_of_range(labels, classes):
         bad = labels[(labels < 0) | (labels >= classes)].flat[0]
         raise ValueError(f"{op}: class index {bad} is out of range for {classes} classes (valid: 0 to {classes - 1})")
     return labels
+
+
+def _out_of_range(labels: Any, classes: int) -> bool:
+    """Is any class index negative or at least `classes`?  (One pass: seen as
+    unsigned, a negative index is larger than any class count.)"""
+    unsigned = labels.view(labels.dtype.str.replace("i", "u")) if labels.dtype.kind == "i" else labels
+    return bool(unsigned.max() >= classes)
 
 
 def _checked(x: Any, reduction: str, op: str) -> Any:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     x = x if isinstance(x, TensorBase) else xp.asarray(x)
-    if not xp.issubdtype(x.dtype, xp.floating):
+    if x.dtype.kind != "f":
         raise DtypeError(f"{op}: the input must be floating point, got {x.dtype}. Use .astype('float64').")
     return x
 
@@ -133,7 +140,7 @@ def nll_loss(log_probs: Any, target: Any, axis: int = -1, reduction: str = "mean
     x = _checked(log_probs, reduction, "nll_loss")
     axis = _class_axis(x, axis, "nll_loss")
     labels = xp.asarray(target.data if isinstance(target, TensorBase) else target)
-    if not xp.issubdtype(labels.dtype, xp.integer):
+    if labels.dtype.kind not in "iu":
         raise DtypeError(f"nll_loss: targets must be integer class indices, got {labels.dtype}")
     return _nll_p(x, _class_indices(labels, tuple(x.shape), axis, "nll_loss"), axis, reduction)
 
@@ -152,7 +159,7 @@ def cross_entropy(logits: Any, target: Any, axis: int = -1, reduction: str = "me
     axis = _class_axis(x, axis, "cross_entropy")
     log_probs = log_softmax_p(x, (axis,))
     values = target.data if isinstance(target, TensorBase) else xp.asarray(target)
-    if xp.issubdtype(values.dtype, xp.integer):
+    if values.dtype.kind in "iu":
         labels = _class_indices(values, tuple(x.shape), axis, "cross_entropy")
         return _nll_p(log_probs, labels, axis, reduction)
     if values.shape != tuple(x.shape):
