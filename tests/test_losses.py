@@ -29,6 +29,24 @@ def test_class_indices_match_torch(reduction):
     np.testing.assert_allclose(np.asarray(x.grad), grad, rtol=1e-10, atol=1e-15)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_gradient_and_jacobian_match_torch(reduction):
+    # backward() writes the gradient straight in; a Jacobian's batch of
+    # cotangents takes the general rule: both must agree with torch.
+    logp, labels = RNG.standard_normal((2, 3, 4)), RNG.integers(0, 4, (2, 3))
+    nll = torch.nn.functional.nll_loss
+    x = nd.tensor(logp, requires_grad=True)
+    nd.nll_loss(x, labels, reduction=reduction).sum().backward()
+    t = torch.tensor(logp, requires_grad=True)
+    nll(t.permute(0, 2, 1), torch.tensor(labels), reduction=reduction).sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad), t.grad.numpy(), rtol=1e-15)
+    jac = nd.jacobian(lambda v: nd.nll_loss(v, labels, reduction=reduction), logp)
+    torch_jac = torch.autograd.functional.jacobian(
+        lambda v: nll(v.permute(0, 2, 1), torch.tensor(labels), reduction=reduction), torch.tensor(logp)
+    )
+    np.testing.assert_allclose(np.asarray(jac), torch_jac.numpy(), rtol=1e-15)
+
+
 def test_probability_targets_match_torch_with_gradients_of_both():
     logits = RNG.standard_normal((4, 3))
     probs = RNG.random((4, 3))

@@ -76,14 +76,27 @@ def _reduced(v: Any, x: Any, axis: int, reduction: str) -> Any:
     return total / _samples(x, axis) if reduction == "mean" else total
 
 
+def _nll_vjp(g, ans, x, labels, axis, reduction):
+    if isinstance(g, backend.ARRAY_TYPES) and axis == -1 and g.shape == (labels.shape if reduction == "none" else ()):
+        # Raw arrays without batch axes: the same values written straight in.
+        weights = -g if reduction != "mean" else -(g / labels.size)
+        return _scattered(weights, x.shape, labels)
+    return -_per_sample(g, x, axis, reduction) * _one_hot(labels, x.shape[axis], axis)
+
+
+def _scattered(weights: Any, shape: tuple, labels: Any) -> Any:
+    """Zeros of `shape` but `weights` (one per sample, or one for all) at
+    each sample's class along the last axis."""
+    out = xp.zeros(shape, dtype=weights.dtype)
+    rows = out.reshape(-1, shape[-1])
+    rows[xp.arange(len(rows)), labels.reshape(-1)] = weights.reshape(-1)
+    return out
+
+
 _nll_p = primitive(
     "nll_loss",
     lambda x, labels, axis, reduction: _reduce(-_picked(x, labels, axis), reduction),
-    vjp=(
-        lambda g, ans, x, labels, axis, reduction: -_per_sample(g, x, axis, reduction)
-        * _one_hot(labels, x.shape[axis], axis),
-        None, None, None,
-    ),
+    vjp=(_nll_vjp, None, None, None),
     jvp=(
         lambda t, ans, x, labels, axis, reduction: _reduced(
             -sum_p(t * _one_hot(labels, x.shape[axis], axis), (axis,), False), x, axis, reduction
