@@ -87,11 +87,10 @@ _IN_PLACE_MIN = 1 << 14
 
 
 def _reusable(local: Any, g: Any, ans: Any, args: tuple) -> bool:
-    """Is the array `local` large, fresh and held by nobody else, with g's
+    """Is the large array `local` fresh and held by nobody else, with g's
     shape and dtype, so that g can be multiplied into it?"""
     return (
-        local.size >= _IN_PLACE_MIN
-        and local.base is None
+        local.base is None
         and local.shape == g.shape
         and local.dtype == g.dtype
         and local is not ans
@@ -105,7 +104,7 @@ def _vjp(d: Callable) -> Callable:
 
         def rule(g, ans, x):
             local = d(ans, x)
-            if type(local) is xp.ndarray and _reusable(local, g, ans, (x,)):
+            if type(local) is xp.ndarray and local.size >= _IN_PLACE_MIN and _reusable(local, g, ans, (x,)):
                 return xp.multiply(g, local, out=local)
             return g * local
 
@@ -113,7 +112,7 @@ def _vjp(d: Callable) -> Callable:
 
         def rule(g, ans, *args, **params):
             local = d(ans, *args, **params)
-            if type(local) is xp.ndarray and _reusable(local, g, ans, args):
+            if type(local) is xp.ndarray and local.size >= _IN_PLACE_MIN and _reusable(local, g, ans, args):
                 return xp.multiply(g, local, out=local)
             return g * local
 
