@@ -173,7 +173,7 @@ def _as_arg(held: Any, value: Any) -> Any:
 def stand_in(value: Any) -> Any:
     """A read-only array with the shape and dtype of `value` and no memory of
     its own: what a node keeps of a large argument no rule reads."""
-    return xp.broadcast_to(xp.zeros((), value.dtype), value.shape)
+    return backend.broadcast_to(xp.zeros((), value.dtype), value.shape)
 
 
 def record(prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> Node:
