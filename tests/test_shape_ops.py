@@ -315,3 +315,30 @@ def test_other_errors():
         nd.repeat(nd.tensor(V), -1)
     with pytest.raises(ShapeError, match="one count per element"):
         nd.repeat(nd.tensor(V), [1, 2])
+
+
+SCALARS = [np.float64(2.5), np.array(3.0, np.float32), np.array(1 + 2j), np.bool_(True)]
+
+
+@pytest.mark.parametrize(
+    "value, shape",
+    [(v, s) for v in SCALARS for s in [(), (3,), (2, 3), (0, 3)]]
+    + [(np.arange(3.0), (2, 3)), (np.ones((2, 1)), (2, 4))],
+)
+def test_backend_broadcast_to_equals_numpys(value, shape):
+    from ndgrad import backend
+
+    view = backend.broadcast_to(value, shape)
+    expected = np.broadcast_to(value, shape)
+    assert view.shape == expected.shape and view.dtype == expected.dtype
+    np.testing.assert_array_equal(view, expected)
+    assert not view.flags.writeable  # a view, as NumPy's is: writing to it would write every element
+
+
+def test_backend_broadcast_to_refuses_what_numpy_refuses():
+    from ndgrad import backend
+
+    with pytest.raises(ValueError):
+        backend.broadcast_to(np.float64(1.0), (-1, 2))
+    with pytest.raises(ValueError):
+        backend.broadcast_to(np.arange(3.0), (2,))
