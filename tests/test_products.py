@@ -392,3 +392,26 @@ def test_einsum_errors_point_at_the_bad_subscript(call, pattern, pointed):
     assert message.startswith("einsum: ") and re.search(pattern, message), message
     assert message.splitlines()[1].strip() == spec
     assert _caret_targets(message) == pointed
+
+
+@pytest.mark.parametrize("transform", ["jacrev", "jacfwd"])
+def test_matrix_vector_jacobians_match_torch(transform):
+    # A @ x is one node; its rules must take batches of cotangents and tangents.
+    A, x = rand(3, 4), rand(4)
+    ours = getattr(nd.func, transform)(lambda A, x: nd.tanh(A @ x), argnums=(0, 1))(A, x)
+    theirs = getattr(torch.func, transform)(lambda A, x: torch.tanh(A @ x), argnums=(0, 1))(
+        torch.tensor(A), torch.tensor(x)
+    )
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(np.asarray(a), b.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_matrix_vector_hessians_match_torch():
+    A, x = rand(3, 4), rand(4)
+    ours = nd.func.hessian(lambda A, x: (nd.tanh(A @ x) ** 2).sum(), argnums=(0, 1))(A, x)
+    theirs = torch.func.hessian(lambda A, x: (torch.tanh(A @ x) ** 2).sum(), argnums=(0, 1))(
+        torch.tensor(A), torch.tensor(x)
+    )
+    for row_ours, row_theirs in zip(ours, theirs, strict=True):
+        for a, b in zip(row_ours, row_theirs, strict=True):
+            np.testing.assert_allclose(np.asarray(a), b.numpy(), rtol=1e-11, atol=1e-14)

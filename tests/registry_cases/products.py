@@ -1,4 +1,4 @@
-"""Cases for the product primitives: matmul and einsum."""
+"""Cases for the product primitives: matmul, matvec and einsum."""
 
 import ndgrad as nd
 
@@ -9,8 +9,13 @@ CASES = {
         case(nd.matmul, rand(2, 3), rand(3, 4)),
         case(nd.matmul, rand(2, 1, 2, 3), rand(3, 3, 2), note="broadcast batch"),
         case(nd.matmul, rand(3), rand(2, 3, 1), note="1-D @ batched"),
-        case(nd.matmul, rand(1, 3), rand(3), note="size-1 rows @ 1-D"),
+        case(nd.matmul, rand(1, 3, 3), rand(3), note="stacked matrices @ 1-D"),
         case(nd.matmul, rand(3), rand(3), note="1-D @ 1-D is 0-d"),
+    ],
+    "matvec": [
+        case(nd.matmul, rand(2, 3), rand(3)),
+        case(nd.dot, rand(1, 3), rand(3), note="one row"),
+        case(nd.matmul, rand(3, 1), rand(1), note="size-1 vector"),
     ],
     "einsum": [
         case(lambda a, b: nd.einsum("ij,jk->ik", a, b), rand(2, 3), rand(3, 2)),

@@ -5,7 +5,8 @@ module).
 `matmul_p` takes operands of rank >= 2 and broadcasts their batch axes, so
 the engine sums cotangents back over broadcast batch axes; its VJP is one
 matmul per operand.  The public `matmul` promotes 1-D operands and removes
-the added axis again, as NumPy does.
+the added axis again, as NumPy does, except for the commonest case, a matrix
+times a vector, which is a primitive of its own (`matvec_p`, one node).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..core import TensorBase, primitive
 from ..core.errors import ShapeError
 from ._axes import ndim_of, normalize_axis
 from .reduce import sum as _sum
-from .shape import reshape_p, transpose_p
+from .shape import expand_dims, reshape_p, transpose_p
 
 __all__ = [
     "matmul", "dot", "vdot", "inner", "outer", "tensordot", "kron", "vecdot", "matvec", "vecmat",
@@ -114,6 +115,28 @@ matmul_p = primitive(
 )
 
 
+# A matrix times a vector, the commonest 1-D product (A @ x), as one node: the
+# general path would add an axis to x, multiply and remove it again (three
+# nodes).  Cotangents may carry leading batch axes, as ever.
+def _times_vector(m: Any, v: Any) -> Any:
+    """m (..., p, q) @ v (q,): a matrix, or a batch of them, times a vector."""
+    if m.ndim == 2:
+        return matvec_p(m, v)
+    return reshape_p(_stack_times_matrix(m, reshape_p(v, (v.shape[0], 1))), m.shape[:-1])
+
+
+def _vectors_times(v: Any, m: Any) -> Any:
+    """v (..., p) @ m (p, q): a vector, or a batch of them, times a matrix."""
+    return matvec_p(_swap_last(m), v) if v.ndim == 1 else _stack_times_matrix(v, m)
+
+
+matvec_p = primitive(
+    "matvec", xp.matmul,
+    vjp=(lambda g, ans, a, b: expand_dims(g, -1) * b, lambda g, ans, a, b: _vectors_times(g, a)),
+    jvp=(lambda t, ans, a, b: _times_vector(t, b), lambda t, ans, a, b: _vectors_times(t, _swap_last(a))),
+)
+
+
 def _check_matmul(a_shape: tuple, b_shape: tuple, op: str) -> None:
     """Explain why two shapes cannot be matrix-multiplied."""
     names = ("first", "second")
@@ -160,6 +183,8 @@ def matmul(a: Any, b: Any, /) -> Any:
 def _matmul(a: Any, b: Any, op: str) -> Any:
     a_shape, b_shape = tuple(a.shape), tuple(b.shape)
     _check_matmul(a_shape, b_shape, op)
+    if len(a_shape) == 2 and len(b_shape) == 1:
+        return matvec_p(a, b)
     if len(a_shape) == 1:
         a = reshape_p(a, (1,) + a_shape)
     if len(b_shape) == 1:
