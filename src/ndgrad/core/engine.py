@@ -32,11 +32,14 @@ def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
     if gshape[nbatch:] == shape:
         return g
     lead = len(gshape) - nbatch - len(shape)
+    if gshape[nbatch + lead :] == shape:  # only leading axes were added (a bias): a plain sum
+        return g.sum(axis=_LEADING[nbatch][lead] if nbatch < 8 and lead < 8 else tuple(range(nbatch, nbatch + lead)))
     ones = tuple(nbatch + lead + i for i, n in enumerate(shape) if n == 1 and gshape[nbatch + lead + i] != 1)
-    if not ones:  # only leading axes were added: a plain sum gives a fresh array of the right shape
-        return g.sum(axis=tuple(range(nbatch, nbatch + lead)))
     axes = tuple(range(nbatch, nbatch + lead)) + ones
     return g.sum(axis=axes, keepdims=True).reshape(gshape[:nbatch] + shape)
+
+
+_LEADING = [[tuple(range(start, start + n)) for n in range(8)] for start in range(8)]
 
 
 def _check_saved(node: Node) -> None:
@@ -265,6 +268,16 @@ def _finish_leaf(leaf: TensorBase, g: Any, tensors: bool, handed: set[int]) -> A
     never sharing memory with another leaf's gradient or a seed."""
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, tensors)
+    elif (
+        type(g) is xp.ndarray  # the common case: a fresh array of the leaf's dtype, ours alone
+        and not tensors
+        and g.dtype == leaf.data.dtype
+        and g.base is None
+        and g.flags.writeable
+        and id(g) not in handed
+    ):
+        handed.add(id(g))
+        return wrap(g)
     shared = id(g) in handed
     if g.dtype.kind == "c" and leaf.data.dtype.kind != "c":
         g = g.real  # a real leaf gets the real part of a complex cotangent (JAX's rule)
