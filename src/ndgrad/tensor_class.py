@@ -273,10 +273,12 @@ class Tensor(TensorBase):
         """`self op= other`: straight into memory when nothing is recorded
         (an SGD step under no_grad costs what NumPy's own `-=` costs)."""
         untracked = not (STATE.grad_enabled and (self._rg or getattr(other, "_rg", False)))
-        if untracked and isinstance(self.data, xp.ndarray) and self.data.flags.writeable:
+        data = self.data
+        if untracked and type(data) is xp.ndarray and data.flags.writeable:
             STATE.inplace_ops += 1
-            ufunc(self.data, other.data if isinstance(other, TensorBase) else other, out=self.data, casting="same_kind")
-            bump(self.data, opname)
+            # A ufunc's default casting with out= is NumPy's own for `-=`: "same_kind".
+            ufunc(data, other.data if isinstance(other, TensorBase) else other, out=data)
+            bump(data, opname)
             self._version += 1
             return self
         return self._inplace(opname, fn, other)

@@ -48,7 +48,9 @@ def written_since(value: Any, epoch: int) -> bool:
 def bump(value: Any, op: str) -> None:
     """Record that `op` wrote into the memory under `value` in this epoch."""
     if isinstance(value, xp.ndarray):
-        owner = _owner(value)
+        owner = value  # _owner, inlined: every in-place op (each SGD update) lands here
+        while isinstance(owner.base, xp.ndarray):
+            owner = owner.base
         key = id(owner)
         if key not in _watch:
             _watch[key] = weakref.ref(owner, lambda _, key=key: _forget(key))
