@@ -160,8 +160,8 @@ def backward(
     nbatch = seeds[0].ndim - roots[0].data.ndim
     # Rules run on tensors when the gradient must itself be differentiable,
     # or when forward-mode tangents ride along (forward-over-reverse).
-    tensors = create_graph or any(r._tan for r in roots)
-    if tensors or any(isinstance(s, TensorBase) for s in seeds):
+    tensors = create_graph or any([r._tan for r in roots])
+    if tensors or any([isinstance(s, TensorBase) for s in seeds]):
         seeds = [_as_cotangent(s, tensors) for s in seeds]
     grads: dict[Node, Any] = {}
     leaves: dict[TensorBase, Any] = {}

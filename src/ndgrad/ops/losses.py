@@ -95,7 +95,7 @@ def _scattered(weights: Any, shape: tuple, labels: Any) -> Any:
 
 _nll_p = primitive(
     "nll_loss",
-    lambda x, labels, axis, reduction: _reduce(-_picked(x, labels, axis), reduction),
+    lambda x, labels, axis, reduction: -_reduce(_picked(x, labels, axis), reduction),
     vjp=(_nll_vjp, None, None, None),
     jvp=(
         lambda t, ans, x, labels, axis, reduction: _reduced(
