@@ -359,11 +359,10 @@ def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, m
 
 
 def _levels(args: tuple) -> list[int]:
-    levels: set[int] = set()
-    for a in args:
-        if isinstance(a, TensorBase) and a._tan:
-            levels.update(a._tan)
-    return sorted(levels)
+    found = [a._tan for a in args if isinstance(a, TensorBase) and a._tan]
+    if len(found) == 1:  # the common case: one argument carries tangents
+        return sorted(found[0])
+    return sorted(set().union(*found))
 
 
 def strip(a: Any, level: int) -> Any:
@@ -371,7 +370,8 @@ def strip(a: Any, level: int) -> Any:
     level or deeper ones; a raw array when nothing else needs tracking."""
     if not isinstance(a, TensorBase):
         return a
-    keep = {k: v for k, v in a._tan.items() if k < level} if a._tan else None
+    tan = a._tan
+    keep = {k: v for k, v in tan.items() if k < level} if tan and (len(tan) > 1 or level not in tan) else None
     tracked = a._rg and STATE.grad_enabled
     if not keep and not tracked:
         return a.data
@@ -384,7 +384,10 @@ def strip(a: Any, level: int) -> Any:
 
 
 def _is_raw(values: list) -> bool:
-    return not any(isinstance(v, TensorBase) for v in values)
+    for v in values:
+        if isinstance(v, TensorBase):
+            return False
+    return True
 
 
 def align_batch(t: Any, in_ndim: int, out_ndim: int) -> Any:
@@ -418,7 +421,7 @@ def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -
             terms.append((prim.jvps[i], t))
         if not terms:
             continue
-        raw = _is_raw(primals) and _is_raw([ans]) and _is_raw([t for _, t in terms])
+        raw = _is_raw(primals) and not isinstance(ans, TensorBase) and _is_raw([t for _, t in terms])
         prev, STATE.raw = STATE.raw, raw
         try:
             total = None

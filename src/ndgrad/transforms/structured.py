@@ -117,11 +117,13 @@ class OneHotRows:
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if any(isinstance(x, TensorBase) for x in inputs):
             return NotImplemented
-        if method == "__call__" and not kwargs and STATE.raw:
+        if method == "__call__" and not kwargs:
             handler = _UFUNCS.get(ufunc)
             if handler is not None:
                 result = handler(*inputs)
-                if result is not NotImplemented:
+                # Outside raw mode the result may go into a tensor: only a
+                # dense one may (a basis times a matrix, in forward mode).
+                if result is not NotImplemented and (STATE.raw or not isinstance(result, OneHotRows)):
                     return result
         return getattr(ufunc, method)(*_densify_all(inputs), **_densify_kwargs(kwargs))
 
