@@ -392,12 +392,17 @@ def test_inplace_add_on_a_saved_output_is_caught_at_backward():
 def test_inplace_mul_on_a_saved_input_is_caught_at_backward():
     x = nd.tensor([1.0, 2.0], requires_grad=True)
     y = x * 1
-    z = y * y  # multiply's derivative needs y
+    z = y * x  # multiply's derivative for x needs y
     y *= 2
     with pytest.raises(RuntimeError) as info:
         z.sum().backward()
     message = str(info.value)
     assert "multiply" in message and "*=" in message
+    y = x * 1
+    z = y * y  # one node, square, whose derivative needs y too
+    y *= 2
+    with pytest.raises(RuntimeError, match=r"'square' saved argument 0 .* modified by \*="):
+        z.sum().backward()
 
 
 def test_inplace_setitem_on_a_saved_value_is_caught_at_backward():
@@ -423,6 +428,18 @@ def test_inplace_change_of_a_0d_leaf_after_use_is_caught(use, rule):
         x += 1
     with pytest.raises(RuntimeError, match=f"'{rule}' saved .* modified by \\+="):
         y.backward()
+
+
+def test_a_tensor_times_itself_is_one_square_node_with_multiplys_values():
+    x0 = np.array([0.3, -1.7, 2.5e-3, 4.0e100])
+    x = nd.tensor(x0, requires_grad=True)
+    y = x * x
+    assert y._node.prim.name == "square"
+    np.testing.assert_array_equal(arr(y), x0 * x0)
+    y.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), 2 * x0)
+    other = nd.tensor(x0, requires_grad=True)
+    assert (x * other)._node.prim.name == "multiply"  # two tensors with equal values: still a product
 
 
 def test_inplace_change_of_a_0d_leaf_through_a_detached_alias_is_caught():
