@@ -351,6 +351,10 @@ def test_matmul_error_names_the_contracted_dimensions():
 def test_matmul_errors_for_scalars_and_batches():
     with pytest.raises(ValueError, match=r"matmul: the first operand is a 0-d tensor .* multiply by a scalar with \*"):
         nd.matmul(2.0, nd.ones(3))
+    with pytest.raises(ValueError, match=r"matmul: the second operand is a 0-d tensor"):
+        nd.ones((2, 3)) @ nd.tensor(5.0)
+    with pytest.raises(ValueError, match=r"matmul: \(2,3\) @ \(4,\): the contracted dimensions differ"):
+        nd.ones((2, 3)) @ nd.ones(4)
     with pytest.raises(ValueError, match=r"matmul: \(2,2,3\) @ \(3,3,5\): the batch dimensions \(2,\) and \(3,\)"):
         nd.matmul(nd.ones((2, 2, 3)), nd.ones((3, 3, 5)))
     with pytest.raises(ValueError, match=r"dot: \(3,\) @ \(4,\): the contracted dimensions differ"):

@@ -43,7 +43,7 @@ def _get_requires_grad(t: TensorBase) -> bool:
 
 
 def _set_requires_grad(t: TensorBase, value: bool) -> None:
-    if value and not xp.issubdtype(t.data.dtype, xp.inexact):
+    if value and t.data.dtype.kind not in "fc":  # floating or complex (issubdtype is slow)
         raise DtypeError(
             f"only floating-point tensors can require gradients, got dtype {t.data.dtype}. "
             "Create it with a float dtype, e.g. ndgrad.tensor([1.0, 2.0]) or x.astype('float64')."

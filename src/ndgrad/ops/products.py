@@ -156,6 +156,8 @@ def _check_matmul(a_shape: tuple, b_shape: tuple, op: str) -> None:
             "that the first's last dimension equals the second's second-to-last."
         )
     batch_a, batch_b = a_shape[:-2], b_shape[:-2]
+    if not (batch_a and batch_b):
+        return  # no batch dimensions to match (NumPy's broadcast_shapes is slow)
     try:
         xp.broadcast_shapes(batch_a, batch_b)
     except ValueError:
@@ -175,8 +177,8 @@ def matmul(a: Any, b: Any, /) -> Any:
     """
     a, b = _as_operand(a), _as_operand(b)
     a_shape, b_shape = a.shape, b.shape
-    if len(a_shape) == 2 == len(b_shape) and a_shape[1] == b_shape[0]:
-        return matmul_p(a, b)
+    if len(a_shape) == 2 and 1 <= len(b_shape) <= 2 and a_shape[1] == b_shape[0]:
+        return matmul_p(a, b) if len(b_shape) == 2 else matvec_p(a, b)
     return _matmul(a, b, "matmul")
 
 
