@@ -19,6 +19,7 @@ a dense array first, so it can never end up inside a tensor.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,15 @@ from ..core.mode import STATE
 
 _int = xp.intp
 _ndarray = xp.ndarray
+
+
+@functools.lru_cache(maxsize=64)
+def _counting(lo: int, hi: int, dtype: Any) -> tuple[Any, Any]:
+    """lo, ..., hi - 1 and as many ones of `dtype`: a basis's rows and values,
+    made once per size (read-only, so no rule can change a cached one)."""
+    rows, ones = xp.arange(lo, hi, dtype=_int), xp.ones(hi - lo, dtype=dtype)
+    rows.flags.writeable = ones.flags.writeable = False
+    return rows, ones
 
 
 class OneHotRows:
@@ -54,9 +64,9 @@ class OneHotRows:
         nrows, as in one chunk of a longer basis)."""
         size = math.prod(shape)
         lo, hi = max(0, first), min(nrows, first + size)
-        rows = xp.arange(lo, max(lo, hi), dtype=_int)
+        rows, ones = _counting(lo, max(lo, hi), xp.dtype(dtype))
         eye = first == 0 and nrows == size
-        return cls(rows, rows if eye else rows - first, xp.ones(rows.size, dtype=dtype), (nrows, *shape), eye)
+        return cls(rows, rows if eye else rows - first, ones, (nrows, *shape), eye)
 
     # ------------------------------------------------------------- array-like
     @property
