@@ -117,7 +117,8 @@ def _class_axis(x: Any, axis: Any, op: str) -> int:
 def _class_indices(labels: Any, shape: tuple, axis: int, op: str) -> Any:
     """Check integer class indices against the input's shape and class count."""
     classes = shape[axis]
-    sample_shape = tuple(n for i, n in enumerate(shape) if i != axis % len(shape))
+    cut = axis % len(shape)
+    sample_shape = shape[:cut] + shape[cut + 1 :]
     if labels.shape != sample_shape:
         raise ShapeError(
             f"{op}: class indices must have the input's shape without the class axis "
