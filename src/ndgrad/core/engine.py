@@ -253,7 +253,8 @@ def backward(
                 captured[id(leaf)] = _finish_leaf(leaf, g, tensors, handed)
         return [captured.get(id(t)) for t in inputs]
     for leaf, g in leaves.items():
-        _accumulate(leaf, _finish_leaf(leaf, g, tensors, handed))
+        g = _finish_leaf(leaf, g, tensors, handed)
+        leaf.grad = g if leaf.grad is None else leaf.grad + g  # accumulate, as in PyTorch
     return None
 
 
@@ -293,10 +294,6 @@ def _finish_leaf(leaf: TensorBase, g: Any, tensors: bool, handed: set[int]) -> A
         g = g.astype(leaf.data.dtype, copy=True)
     handed.add(id(g))
     return wrap(g)
-
-
-def _accumulate(leaf: TensorBase, g: Any) -> None:
-    leaf.grad = g if leaf.grad is None else leaf.grad + g
 
 
 def _retain(t: TensorBase, g: Any, tensors: bool) -> None:
