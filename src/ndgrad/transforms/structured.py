@@ -13,8 +13,10 @@ other operand (diag(v) @ A is A with its rows scaled).
 
 It flows through rules by duck typing and NumPy's protocols
 (`__array_ufunc__`, `__array_function__`), and only while the engine runs
-rules on raw arrays (`STATE.raw`); in any other context it turns itself into
-a dense array first, so it can never end up inside a tensor.
+rules on raw arrays (`STATE.raw`); in any other context an operation on it
+gives a dense array (the structured one where that is dense anyway, as the
+basis times a matrix; otherwise it turns itself into a dense array first),
+so it can never end up inside a tensor.
 """
 
 from __future__ import annotations
