@@ -419,3 +419,12 @@ def test_matrix_vector_hessians_match_torch():
     for row_ours, row_theirs in zip(ours, theirs, strict=True):
         for a, b in zip(row_ours, row_theirs, strict=True):
             np.testing.assert_allclose(np.asarray(a), b.numpy(), rtol=1e-11, atol=1e-14)
+
+
+def test_hessian_of_a_squared_tanh_layer_has_its_closed_form():
+    # W4's function: sum(tanh(A x)^2) has Hessian A^T diag(2 (1 - t^2)(1 - 3 t^2)) A.
+    A, x = rand(5, 4), rand(4)
+    t = np.tanh(A @ x)
+    expected = A.T @ ((2 * (1 - t**2) * (1 - 3 * t**2))[:, None] * A)
+    ours = nd.hessian(lambda v: (nd.tanh(nd.tensor(A) @ v) ** 2).sum(), nd.tensor(x))
+    np.testing.assert_allclose(np.asarray(ours), expected, rtol=1e-12, atol=1e-14)
