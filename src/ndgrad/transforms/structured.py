@@ -378,7 +378,9 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
     if len(elem) == 1:
         # x is the matrix (M, q): row k is values * e_col, so (x @ b)[k] = values * b[col].
         if x.eye:
-            return x.values[:, None] * b if b.ndim == 2 else x.values * b
+            # In C order even for a transposed b (forward mode's basis @ A.T):
+            # the elementwise rules that follow then run on contiguous rows.
+            return xp.multiply(x.values[:, None], b, order="C") if b.ndim == 2 else x.values * b
         out = xp.zeros((x.nrows, *b.shape[1:]), dtype=dtype)
         out[x.rows] = (x.values * b[x.cols].T).T
         return out
