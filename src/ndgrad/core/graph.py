@@ -365,14 +365,14 @@ def _levels(args: tuple) -> list[int]:
     return sorted(set().union(*found))
 
 
-def strip(a: Any, level: int) -> Any:
+def strip(a: Any, level: int, track: bool = True) -> Any:
     """`a` as seen by a rule at forward-mode `level`: without tangents of that
     level or deeper ones; a raw array when nothing else needs tracking."""
     if not isinstance(a, TensorBase):
         return a
     tan = a._tan
     keep = {k: v for k, v in tan.items() if k < level} if tan and (len(tan) > 1 or level not in tan) else None
-    tracked = a._rg and STATE.grad_enabled
+    tracked = track and a._rg and STATE.grad_enabled
     if not keep and not tracked:
         return a.data
     s = wrap(a.data)
@@ -409,8 +409,9 @@ def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -
     """Forward mode: give `out` a tangent at every level its arguments have one."""
     out_ndim = xp.ndim(out.data)
     for level in _levels(args):
-        primals = [strip(a, level) for a in args]
-        ans = strip(out, level)
+        track = level not in STATE.untracked_levels
+        primals = [strip(a, level, track) for a in args]
+        ans = strip(out, level, track)
         terms = []
         for i, a in enumerate(args):
             t = a._tan.get(level) if isinstance(a, TensorBase) and a._tan else None

@@ -11,7 +11,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
-    __slots__ = ("grad_enabled", "raw", "inplace_ops")
+    __slots__ = ("grad_enabled", "raw", "inplace_ops", "untracked_levels")
 
     def __init__(self) -> None:
         # Record graphs for tensors that require grad?
@@ -23,6 +23,10 @@ class _State:
         # the epoch it was recorded in; a later in-place op makes it stale, and
         # only stale nodes are checked at backward.
         self.inplace_ops = 0
+        # Forward-mode levels whose tangents nothing differentiates (a
+        # Jacobian's basis when no transform encloses it): their rules run on
+        # raw values and record no graph, though the primals may.
+        self.untracked_levels: set[int] = set()
 
 
 STATE = _State()

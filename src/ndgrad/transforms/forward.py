@@ -13,6 +13,7 @@ from typing import Any
 from ..backend import xp
 from ..core.forward import new_level, seed
 from ..core.graph import TensorBase, strip, wrap
+from ..core.mode import STATE
 from ..ops.shape import reshape, transpose
 from ._common import DEPTH, as_output, call, flatten_args, lower, split_aux, substitute, tracked
 from ._tree import TreeSpec, tree_flatten, tree_unflatten
@@ -51,14 +52,26 @@ def _strip(t: TensorBase, level: int) -> TensorBase:
 
 
 def push(
-    f: Callable, args: Sequence, specs: list, primals: list, tangents: dict[int, Any], has_aux: bool, op: str
+    f: Callable, args: Sequence, specs: list, primals: list, tangents: dict[int, Any], has_aux: bool, op: str,
+    untracked: bool = False,
 ) -> Pushed:
-    """Call f with `tangents[j]` seeded on primal leaf j (at a fresh level)."""
+    """Call f with `tangents[j]` seeded on primal leaf j (at a fresh level).
+
+    `untracked=True` promises that no reverse pass will differentiate these
+    tangents (no transform encloses this one, and its results are plain
+    values): their rules then run on raw values and record no graph, even
+    where f's own reverse passes record the primals (forward-over-reverse).
+    """
     level = new_level()
     duals = list(primals)
     for j, t in tangents.items():
         duals[j] = seed(primals[j], t, level)
-    result = call(f, substitute(args, specs, duals), reverse=False)
+    if untracked:
+        STATE.untracked_levels.add(level)
+    try:
+        result = call(f, substitute(args, specs, duals), reverse=False)
+    finally:
+        STATE.untracked_levels.discard(level)
     out, aux = split_aux(result, has_aux, op)
     leaves, spec = tree_flatten(out)
     return Pushed([as_output(o, op) for o in leaves], spec, aux, level)
@@ -118,7 +131,7 @@ class ForwardJacobian:
                 x = primals[j]
                 if first < r1 and first + x.data.size > r0:
                     tangents[j] = self._basis(r1 - r0, first - r0, x)
-            pushed = push(f, args, specs, primals, tangents, has_aux, op)
+            pushed = push(f, args, specs, primals, tangents, has_aux, op, untracked=not self.nested)
             self._record(pushed, len(primals))
             for i, o in enumerate(pushed.outs):
                 t = pushed.tangent(i)
