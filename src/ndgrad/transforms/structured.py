@@ -27,8 +27,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backend import xp
-from ..core.graph import TensorBase
 from ..core.mode import STATE
+from ._structure import Structured, fits
+from .scaled import ScaledRows
 
 _int = xp.intp
 _ndarray = xp.ndarray
@@ -43,12 +44,10 @@ def _counting(lo: int, hi: int, dtype: Any) -> tuple[Any, Any]:
     return rows, ones
 
 
-class OneHotRows:
+class OneHotRows(Structured):
     """A batch of M arrays of shape S, each zero except for at most one entry."""
 
     __slots__ = ("rows", "cols", "values", "shape", "eye")
-    # Below Tensor's, so that a Tensor operand takes over mixed operations.
-    __array_priority__ = 100
 
     def __init__(self, rows: Any, cols: Any, values: Any, shape: tuple, eye: bool = False) -> None:
         self.rows = rows
@@ -70,29 +69,9 @@ class OneHotRows:
         eye = first == 0 and nrows == size
         return cls(rows, rows if eye else rows - first, ones, (nrows, *shape), eye)
 
-    # ------------------------------------------------------------- array-like
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
-
     @property
     def dtype(self) -> Any:
         return self.values.dtype
-
-    @property
-    def elem_shape(self) -> tuple:
-        return self.shape[1:]
-
-    @property
-    def nrows(self) -> int:
-        return self.shape[0]
-
-    def __len__(self) -> int:
-        return self.shape[0]
 
     def __repr__(self) -> str:
         return f"OneHotRows(shape={self.shape}, nnz={self.rows.size}, dtype={self.dtype})"
@@ -105,15 +84,9 @@ class OneHotRows:
             out[self.rows, self.cols] = self.values
         return out.reshape(self.shape)
 
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
-        return self.dense(dtype)
-
-    def __getattr__(self, name: str) -> Any:
-        # Any other array attribute or method (.real, .conj(), .copy(), .flags...)
-        # is the dense array's: a rule written for arrays still works.
-        if name.startswith("__") or name in OneHotRows.__slots__:
-            raise AttributeError(name)
-        return getattr(self.dense(), name)
+    def is_identity(self) -> bool:
+        """Is this the identity basis itself (every value the basis's one)?"""
+        return self.eye and self.values is _counting(0, self.nrows, self.values.dtype)[1]
 
     def _with(self, values: Any, cols: Any = None, shape: tuple | None = None) -> OneHotRows:
         """The same rows with new values (and entries moved to `cols` in `shape`)."""
@@ -124,31 +97,6 @@ class OneHotRows:
     def _elem_index(self) -> tuple:
         """The entries' multi-indices into the element shape."""
         return xp.unravel_index(self.cols, self.elem_shape) if self.elem_shape else ()
-
-    # --------------------------------------------------------- NumPy protocol
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        if any(isinstance(x, TensorBase) for x in inputs):
-            return NotImplemented
-        if method == "__call__" and not kwargs:
-            handler = _UFUNCS.get(ufunc)
-            if handler is not None:
-                result = handler(*inputs)
-                # Outside raw mode the result may go into a tensor: only a
-                # dense one may (a basis times a matrix, in forward mode).
-                if result is not NotImplemented and (STATE.raw or not isinstance(result, OneHotRows)):
-                    return result
-        return getattr(ufunc, method)(*_densify_all(inputs), **_densify_kwargs(kwargs))
-
-    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
-        if func in _SHAPE_QUERIES:
-            return _SHAPE_QUERIES[func](self)
-        if STATE.raw and args and args[0] is self:
-            handler = _FUNCTIONS.get(func)
-            if handler is not None:
-                result = handler(*args, **kwargs)
-                if result is not NotImplemented:
-                    return result
-        return func(*_densify_all(args), **_densify_kwargs(kwargs))
 
     # ----------------------------------------------------------------- methods
     def reshape(self, *shape: Any) -> Any:
@@ -183,70 +131,20 @@ class OneHotRows:
                 return result
         return self.dense()[key]
 
-    # A tensor operand takes over (its reflected operator runs the primitive).
-    # In raw mode the structured handler is called directly (no dispatch).
-    def _binary(ufunc: Any, reflected: bool = False) -> Callable:  # noqa: N805
-        def op(self: OneHotRows, other: Any) -> Any:
-            if isinstance(other, TensorBase):
-                return NotImplemented
-            a, b = (other, self) if reflected else (self, other)
-            if STATE.raw:
-                result = _UFUNCS[ufunc](a, b)
-                if result is not NotImplemented:
-                    return result
-            return ufunc(a, b)
-
-        return op
-
-    __add__, __radd__ = _binary(xp.add), _binary(xp.add, True)
-    __sub__, __rsub__ = _binary(xp.subtract), _binary(xp.subtract, True)
-    _mul, _rmul = _binary(xp.multiply), _binary(xp.multiply, True)
-    __truediv__, __rtruediv__ = _binary(xp.divide), _binary(xp.divide, True)
-    __matmul__, __rmatmul__ = _binary(xp.matmul), _binary(xp.matmul, True)
-    __pow__ = _binary(xp.power)
-    del _binary
-
     def __mul__(self, other: Any) -> Any:
         # The hot path of elementwise rules: the identity basis times an
         # array of its element shape is the identity with scaled values.
         if STATE.raw and self.eye and type(other) is _ndarray and other.shape == self.shape[1:]:
             return OneHotRows(self.rows, self.cols, self.values * other.reshape(-1), self.shape, True)
-        return self._mul(other)
+        return Structured.__mul__(self, other)
 
     def __rmul__(self, other: Any) -> Any:
         if STATE.raw and self.eye and type(other) is _ndarray and other.shape == self.shape[1:]:
             return OneHotRows(self.rows, self.cols, other.reshape(-1) * self.values, self.shape, True)
-        return self._rmul(other)
-
-    def __neg__(self) -> Any:
-        return xp.negative(self)
-
-    def __pos__(self) -> Any:
-        return xp.positive(self)
-
-
-def _densify(x: Any) -> Any:
-    if isinstance(x, OneHotRows):
-        return x.dense()
-    if isinstance(x, (list, tuple)) and any(isinstance(v, OneHotRows) for v in x):
-        return type(x)(_densify(v) for v in x)
-    return x
-
-
-def _densify_all(values: tuple) -> list:
-    return [_densify(v) for v in values]
-
-
-def _densify_kwargs(kwargs: dict) -> dict:
-    return {k: _densify(v) for k, v in kwargs.items()}
+        return Structured.__rmul__(self, other)
 
 
 # ------------------------------------------------------------------ elementwise
-
-
-def _fits(small: tuple, big: tuple) -> bool:
-    """Does `small` broadcast to `big` without changing it?"""
-    return len(small) <= len(big) and all(s == 1 or s == b for s, b in zip(small[::-1], big[::-1], strict=False))
 
 
 def _gather(x: OneHotRows, a: Any) -> Any:
@@ -263,8 +161,8 @@ def _gather(x: OneHotRows, a: Any) -> Any:
         flat = a.reshape(-1)
         return flat if x.eye else flat[x.cols]
     if a.ndim <= len(elem):
-        return xp.broadcast_to(a, elem)[x._elem_index()] if _fits(a.shape, elem) else None
-    if a.ndim == len(shape) and _fits(a.shape, shape):
+        return xp.broadcast_to(a, elem)[x._elem_index()] if fits(a.shape, elem) else None
+    if a.ndim == len(shape) and fits(a.shape, shape):
         return xp.broadcast_to(a, shape)[(x.rows, *x._elem_index())]
     return None
 
@@ -377,6 +275,9 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
     dtype = xp.result_type(x.values, b)
     if len(elem) == 1:
         # x is the matrix (M, q): row k is values * e_col, so (x @ b)[k] = values * b[col].
+        if x.eye and b.ndim == 2 and STATE.raw and x.is_identity():
+            # b itself, as the base of the elementwise rules that follow.
+            return ScaledRows(b)
         if x.eye:
             # In C order even for a transposed b (forward mode's basis @ A.T):
             # the elementwise rules that follow then run on contiguous rows.
@@ -569,8 +470,5 @@ _FUNCTIONS: dict[Any, Callable] = {
     xp.squeeze: _squeeze,
 }
 
-_SHAPE_QUERIES: dict[Any, Callable] = {
-    xp.ndim: lambda x: x.ndim,
-    xp.shape: lambda x: x.shape,
-    xp.size: lambda x: x.size,
-}
+OneHotRows._ufuncs = _UFUNCS
+OneHotRows._functions = _FUNCTIONS

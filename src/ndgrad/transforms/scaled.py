@@ -1,0 +1,173 @@
+"""A dense batch times one factor that all its rows share, kept apart.
+
+Forward mode through `A @ x` turns the identity basis into a dense batch, A's
+columns.  The elementwise rules that follow (tanh, a square, a product with a
+primal) each multiply every row of it by the same array of the element shape.
+`ScaledRows` keeps that product lazy: the batch `base` (M, *S) stays as it is
+and only `factor` (broadcastable to S) changes, an operation on one row's
+worth of numbers instead of M rows'.  Two of them on the same base add by
+their factors; a matrix product folds the factor into the matrix; a sum over
+the element axes is one matrix-vector product.  Anything else makes it dense.
+
+A Hessian by forward-over-reverse is made of exactly these steps (W4 in
+bench/): its tangents stay one base and a vector until the last matrix product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..backend import xp
+from ._structure import Structured, fits
+
+_SCALAR_TYPES = (int, float, complex, xp.generic)
+
+
+class ScaledRows(Structured):
+    """A batch of M arrays of shape S: row k is `base[k] * factor`."""
+
+    __slots__ = ("base", "factor")
+
+    def __init__(self, base: Any, factor: Any = None) -> None:
+        self.base = base  # (M, *S), any memory order
+        self.factor = factor  # broadcasts to S without changing it; None is 1
+
+    @property
+    def shape(self) -> tuple:
+        return self.base.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.base.dtype if self.factor is None else xp.result_type(self.base, self.factor)
+
+    def __repr__(self) -> str:
+        return f"ScaledRows(shape={self.shape}, factor={xp.shape(self.factor)}, dtype={self.dtype})"
+
+    def dense(self, dtype: Any = None) -> Any:
+        out = xp.array(self.base, order="C") if self.factor is None else xp.multiply(self.base, self.factor, order="C")
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def sum(self, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
+        return xp.sum(self, axis=axis, keepdims=keepdims, dtype=dtype)
+
+    def reshape(self, *shape: Any) -> Any:
+        return xp.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def _times(self, factor: Any) -> ScaledRows:
+        return ScaledRows(self.base, factor)
+
+
+def _factor_of(x: ScaledRows) -> Any:
+    return 1 if x.factor is None else x.factor
+
+
+def _elementwise_factor(x: ScaledRows, a: Any) -> Any:
+    """`a` when it scales every row of x alike (no batch axes, no growth), else None."""
+    if isinstance(a, _SCALAR_TYPES):
+        return a
+    if type(a) is xp.ndarray and fits(a.shape, x.shape[1:]):
+        return a
+    return None
+
+
+def _multiply(a: Any, b: Any) -> Any:
+    x, other = (a, b) if isinstance(a, ScaledRows) else (b, a)
+    f = _elementwise_factor(x, other)
+    if f is None:
+        return NotImplemented
+    return x._times(f if x.factor is None else x.factor * f)
+
+
+def _divide(a: Any, b: Any) -> Any:
+    f = _elementwise_factor(a, b) if isinstance(a, ScaledRows) else None
+    if f is None:
+        return NotImplemented
+    return a._times(_factor_of(a) / f)
+
+
+def _add_signed(a: Any, b: Any, combine: Callable) -> Any:
+    if isinstance(a, ScaledRows) and isinstance(b, ScaledRows) and a.base is b.base:
+        return a._times(combine(_factor_of(a), _factor_of(b)))
+    return NotImplemented
+
+
+def _negative(x: ScaledRows) -> ScaledRows:
+    return x._times(-_factor_of(x))
+
+
+def _positive(x: ScaledRows) -> ScaledRows:
+    return x
+
+
+def _last_axis_only(x: ScaledRows) -> Any:
+    """The factor as a vector along the last element axis (or a scalar), or
+    None where it varies along other element axes too."""
+    f = _factor_of(x)
+    if isinstance(f, _SCALAR_TYPES) or f.ndim == 0:
+        return f
+    if all(n == 1 for n in f.shape[:-1]):
+        return f.reshape(-1)
+    return None
+
+
+def _matmul(a: Any, b: Any) -> Any:
+    """Fold the factor into the matrix: (base * f) @ m is base @ (f[:, None] * m)."""
+    if isinstance(a, ScaledRows) and type(b) is xp.ndarray and b.ndim == 2 and len(a.shape) >= 2:
+        f = _last_axis_only(a)
+        if f is not None and a.shape[-1] == b.shape[0]:
+            return xp.matmul(a.base, b if a.factor is None else xp.multiply(xp.reshape(f, (-1, 1)), b))
+    if isinstance(b, ScaledRows) and type(a) is xp.ndarray and a.ndim == 2 and len(b.shape) >= 3:
+        # m @ (base * f): f along the last axis scales the product's columns.
+        f = _last_axis_only(b)
+        if f is not None and a.shape[1] == b.shape[-2]:
+            return ScaledRows(xp.matmul(a, b.base), b.factor if b.factor is None else f)
+    return NotImplemented
+
+
+def _sum(x: ScaledRows, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+         **kw: Any) -> Any:
+    """A sum over element axes only: the factor weights the base's entries."""
+    ndim = len(x.shape)
+    if axis is None or out is not None or kw or dtype is not None:
+        return NotImplemented
+    axes = {int(a) % ndim for a in ((axis,) if isinstance(axis, (int, xp.integer)) else axis)}
+    if 0 in axes:
+        return NotImplemented
+    if x.factor is None or xp.ndim(x.factor) == 0:
+        total = xp.sum(x.base, axis=tuple(axes), keepdims=keepdims)
+        return total if x.factor is None else total * x.factor
+    if axes == set(range(1, ndim)) and x.factor.size == x.size // x.shape[0]:
+        # Every element axis: one matrix-vector product.
+        total = xp.matmul(x.base.reshape(x.shape[0], -1), x.factor.reshape(-1))
+        return total.reshape((x.shape[0],) + (1,) * (ndim - 1)) if keepdims else total
+    return NotImplemented
+
+
+def _reshape(x: ScaledRows, shape: Any, order: str = "C", **kw: Any) -> Any:
+    """Keep the structure where the factor still lines up: the batch axis
+    kept, and either a factor that is one number or the element shape kept
+    with size-1 axes put before it."""
+    shape = (shape,) if isinstance(shape, (int, xp.integer)) else tuple(int(n) for n in shape)
+    if order != "C" or kw or not shape or shape[0] != x.shape[0] or -1 in shape:
+        return NotImplemented
+    if x.factor is not None and xp.ndim(x.factor):
+        elem, lead = x.shape[1:], len(shape) - len(x.shape) + 1
+        if lead < 1 or shape[lead:] != elem or any(n != 1 for n in shape[1:lead]):
+            return NotImplemented
+    return ScaledRows(x.base.reshape(shape), x.factor)
+
+
+ScaledRows._ufuncs = {
+    xp.multiply: _multiply,
+    xp.divide: _divide,
+    xp.add: lambda a, b: _add_signed(a, b, xp.add),
+    xp.subtract: lambda a, b: _add_signed(a, b, xp.subtract),
+    xp.negative: _negative,
+    xp.positive: _positive,
+    xp.matmul: _matmul,
+}
+ScaledRows._functions = {
+    xp.sum: _sum,
+    xp.reshape: _reshape,
+}
