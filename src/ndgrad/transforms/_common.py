@@ -159,9 +159,8 @@ def make_alias(x: TensorBase) -> tuple[TensorBase, Any]:
     backward passes so that outer levels differentiate through it.  Forward
     tangents of outer levels are kept.
     """
-    alias = wrap(x.data)
+    alias = wrap(x.data, None, True)  # x is a checked float primal
     alias._tan = dict(x._tan) if x._tan else None
-    alias.requires_grad = True
     link = None
     if tracked(x):
         link = strip(x, ALL_LEVELS)._node

@@ -58,16 +58,20 @@ class OneHotRows(Structured):
         # present.  Lets the common case skip index arithmetic altogether.
         self.eye = eye
 
-    @classmethod
-    def basis(cls, nrows: int, first: int, shape: tuple, dtype: Any) -> OneHotRows:
+    @staticmethod
+    @functools.lru_cache(maxsize=64)
+    def basis(nrows: int, first: int, shape: tuple, dtype: Any) -> OneHotRows:
         """Rows [0, nrows) of an identity basis whose block for an array of
         `shape` starts at row `first` (it may start before row 0 or end after
-        nrows, as in one chunk of a longer basis)."""
+        nrows, as in one chunk of a longer basis).  Made once per size: no
+        rule changes a structured batch, they make new ones."""
         size = math.prod(shape)
         lo, hi = max(0, first), min(nrows, first + size)
         rows, ones = _counting(lo, max(lo, hi), xp.dtype(dtype))
         eye = first == 0 and nrows == size
-        return cls(rows, rows if eye else rows - first, ones, (nrows, *shape), eye)
+        cols = rows if eye else rows - first
+        cols.flags.writeable = False
+        return OneHotRows(rows, cols, ones, (nrows, *shape), eye)
 
     @property
     def dtype(self) -> Any:
