@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 xp = backend.xp
 _ndarray = xp.ndarray
+ARRAY_TYPES = backend.ARRAY_TYPES
 
 
 class TensorBase:
@@ -407,22 +408,30 @@ def broadcast_to(x: Any, shape: tuple) -> Any:
 
 def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -> None:
     """Forward mode: give `out` a tangent at every level its arguments have one."""
-    out_ndim = xp.ndim(out.data)
+    data = out.data
+    out_shape = data.shape if isinstance(data, ARRAY_TYPES) else xp.shape(data)
+    out_ndim = len(out_shape)
     for level in _levels(args):
         track = level not in STATE.untracked_levels
         primals = [strip(a, level, track) for a in args]
         ans = strip(out, level, track)
+        raw = not isinstance(ans, TensorBase)
         terms = []
         for i, a in enumerate(args):
-            t = a._tan.get(level) if isinstance(a, TensorBase) and a._tan else None
+            if not isinstance(a, TensorBase):
+                continue
+            if raw and isinstance(primals[i], TensorBase):
+                raw = False
+            t = a._tan.get(level) if a._tan else None
             if t is None or prim.jvps[i] is None:
                 continue
             if prim.broadcasting:
-                t = align_batch(t, xp.ndim(a.data), out_ndim)
+                t = align_batch(t, a.data.ndim if isinstance(a.data, ARRAY_TYPES) else xp.ndim(a.data), out_ndim)
+            if raw and isinstance(t, TensorBase):
+                raw = False
             terms.append((prim.jvps[i], t))
         if not terms:
             continue
-        raw = _is_raw(primals) and not isinstance(ans, TensorBase) and _is_raw([t for _, t in terms])
         prev, STATE.raw = STATE.raw, raw
         try:
             total = None
@@ -432,9 +441,8 @@ def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -
         finally:
             STATE.raw = prev
         shape = total.shape
-        full = tuple(shape[: len(shape) - out_ndim]) + xp.shape(out.data)
-        if shape != full:
-            total = broadcast_to(total, full)
+        if shape[len(shape) - out_ndim :] != out_shape or len(shape) < out_ndim:
+            total = broadcast_to(total, tuple(shape[: len(shape) - out_ndim]) + out_shape)
         if out._tan is None:
             out._tan = {}
         out._tan[level] = total
