@@ -23,6 +23,7 @@ from .registry import ANS
 from .versions import last_op, written_since
 
 xp = backend.xp
+_ndarray = xp.ndarray
 
 
 def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
@@ -196,7 +197,7 @@ def backward(
             held = node.inputs
             if held is None:
                 raise released_error(node)
-            single = not isinstance(held, tuple)
+            single = type(held) is not tuple
             if node.hooks or node.retained is not None:
                 g = _node_extras(node, g, tensors)
             if want_nodes and node in want_nodes:
@@ -241,7 +242,14 @@ def backward(
                     else:
                         grads[parent] = prev + gi
             if not retain_graph:
-                node.release()
+                # Let go of the saved values; keep the output's shape and dtype (a
+                # NumPy scalar output holds no memory and stays).
+                ans = node.ans
+                if type(ans) is _ndarray:
+                    node.ans = (ans.shape, ans.dtype)
+                node.inputs = node.vals = None
+                if node.ans_tan is not None:
+                    node.ans_tan = None
     finally:
         STATE.raw, STATE.grad_enabled = prev_raw, prev_grad
 

@@ -144,16 +144,6 @@ class Node:
     def released(self) -> bool:
         return self.vals is None
 
-    def release(self) -> None:
-        """Let go of the saved values; keep the output's shape and dtype (a
-        NumPy scalar output holds no memory and stays)."""
-        ans = self.ans
-        if type(ans) is _ndarray:
-            self.ans = (ans.shape, ans.dtype)
-        self.inputs = self.vals = None
-        if self.ans_tan is not None:
-            self.ans_tan = None
-
     def __repr__(self) -> str:
         return f"<{self.prim.name} node, shape {self.shape}>"
 
