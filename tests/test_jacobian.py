@@ -300,6 +300,24 @@ def test_float32_stays_float32():
     assert F.jacrev(nd.sin)(x).dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_jacobian_of_a_scalar_output_is_its_gradient(dtype):
+    """A 0-d output is seeded with 1 itself: the same values, shape and dtype
+    as the gradient, on arrays and on tensors (create_graph, jacfwd over it)."""
+    a = rand(4, 4).astype(dtype)
+    x = rand(4).astype(dtype)
+    g = lambda v: nd.sum(nd.tanh(nd.tensor(a) @ v) ** 2)
+    t = np.tanh(a.astype(np.float64) @ x)
+    want = a.T.astype(np.float64) @ (2 * t * (1 - t * t))
+    tol = {"rtol": 1e-5} if dtype == np.float32 else {"rtol": 1e-13}
+    for got in (F.jacrev(g)(x), nd.jacobian(g, x), nd.jacobian(g, x, create_graph=True), F.grad(g)(x)):
+        assert got.shape == (4,) and got.dtype == dtype
+        np.testing.assert_allclose(got.data, want, **tol)
+    hess = (a.T.astype(np.float64) * (2 * (1 - t * t) * (1 - 3 * t * t))) @ a
+    np.testing.assert_allclose(F.jacfwd(F.jacrev(g))(x).data, hess, **tol)
+    np.testing.assert_allclose(F.hessian(g)(x).data, hess, **tol)
+
+
 def test_empty_inputs_and_outputs():
     assert nd.jacobian(lambda x: x * 2, np.zeros(0)).shape == (0, 0)
     assert nd.jacobian(lambda x: x.sum(), np.zeros(0)).shape == (0,)

@@ -125,11 +125,18 @@ def jacobian_rows(trace: ReverseTrace, chunk_size: int | None = None, per_output
 def _all_rows_at_once(trace: ReverseTrace, i: int, result: list[list]) -> None:
     """The common case: one output, its whole basis in one pass."""
     o = trace.outs[i]
-    seed = OneHotRows.basis(o.data.size, 0, o.shape, o.data.dtype)
+    seed = _one(o) if o.ndim == 0 else OneHotRows.basis(o.data.size, 0, o.shape, o.data.dtype)
     for j, c in enumerate(trace.pullback([o], [seed])):
         if c is not None:
             c = c.data if isinstance(c, TensorBase) else xp.asarray(c)
             result[i][j] = c.reshape(o.shape + trace.primals[j].shape)
+
+
+def _one(o: TensorBase) -> Any:
+    """The basis of a 0-d output: 1 itself, without a batch axis, so the
+    rules run as for a gradient (a Hessian's inner pass is then the same
+    whether it came from `grad` or `jacrev`)."""
+    return xp.ones((), dtype=o.data.dtype)
 
 
 def _rows_on_arrays(trace: ReverseTrace, idx: list[int], chunk_size: int | None, result: list[list]) -> None:
@@ -175,7 +182,7 @@ def _rows_on_tensors(trace: ReverseTrace, i: int, result: list[list]) -> None:
     tangents): one backward pass with a dense identity basis."""
     o = trace.outs[i]
     m = o.data.size
-    seed = xp.eye(m, dtype=o.data.dtype).reshape((m, *o.shape))
+    seed = _one(o) if o.ndim == 0 else xp.eye(m, dtype=o.data.dtype).reshape((m, *o.shape))
     cots = trace.pullback([o], [seed])
     for j, c in enumerate(cots):
         if c is None:
