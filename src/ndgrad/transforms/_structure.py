@@ -30,6 +30,9 @@ class Structured:
     # Filled in by each subclass: ufunc or NumPy function -> handler.
     _ufuncs: ClassVar[dict[Any, Callable]] = {}
     _functions: ClassVar[dict[Any, Callable]] = {}
+    # Where no handler of this class applies, let another structured operand's
+    # handlers try before both are made dense (one of two kinds must not).
+    _defer: ClassVar[bool] = False
 
     shape: tuple
 
@@ -78,6 +81,8 @@ class Structured:
                 # dense one may (a basis times a matrix, in forward mode).
                 if result is not NotImplemented and (STATE.raw or not isinstance(result, Structured)):
                     return result
+            if self._defer and STATE.raw and any(isinstance(x, Structured) and not x._defer for x in inputs):
+                return NotImplemented
         return getattr(ufunc, method)(*densify_all(inputs), **densify_kwargs(kwargs))
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:

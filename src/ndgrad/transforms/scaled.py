@@ -1,16 +1,22 @@
-"""A dense batch times one factor that all its rows share, kept apart.
+"""A dense batch scaled by rows and by elements, the scalings kept apart.
 
-Forward mode through `A @ x` turns the identity basis into a dense batch, A's
-columns.  The elementwise rules that follow (tanh, a square, a product with a
-primal) each multiply every row of it by the same array of the element shape.
-`ScaledRows` keeps that product lazy: the batch `base` (M, *S) stays as it is
-and only `factor` (broadcastable to S) changes, an operation on one row's
-worth of numbers instead of M rows'.  Two of them on the same base add by
-their factors; a matrix product folds the factor into the matrix; a sum over
-the element axes is one matrix-vector product.  Anything else makes it dense.
+`ScaledRows(base, factor, rows)` stands for the batch whose row k is
+`rows[k] * base[k] * factor`: a dense `base` (M, *S), one `factor` that
+broadcasts into the element shape S, and one number per row.
+
+Forward mode through `A @ x` turns the identity basis into A's columns; the
+elementwise rules that follow (tanh, a square, a product with a primal) each
+multiply every row by the same array: only `factor` changes, an operation on
+one row's worth of numbers instead of M rows'.  Reverse mode meets the matrix
+the other way: the one-hot basis scaled by v, times A, is A with its rows
+scaled by v, kept as `rows`.  Two batches on the same base and rows add by
+their factors, a matrix product folds the factor into the matrix (and keeps
+the rows), a sum over the element axes is one matrix-vector product, and a
+one-hot batch adds its entries into the dense form without another copy.
+Anything else makes it dense.
 
 A Hessian by forward-over-reverse is made of exactly these steps (W4 in
-bench/): its tangents stay one base and a vector until the last matrix product.
+bench/): its tangents stay one base and a vector until the last product.
 """
 
 from __future__ import annotations
@@ -25,13 +31,16 @@ _SCALAR_TYPES = (int, float, complex, xp.generic)
 
 
 class ScaledRows(Structured):
-    """A batch of M arrays of shape S: row k is `base[k] * factor`."""
+    """A batch of M arrays of shape S: row k is `rows[k] * base[k] * factor`."""
 
-    __slots__ = ("base", "factor")
+    __slots__ = ("base", "factor", "rows")
+    # Let a one-hot operand's handlers try first (they add into our dense form).
+    _defer = True
 
-    def __init__(self, base: Any, factor: Any = None) -> None:
+    def __init__(self, base: Any, factor: Any = None, rows: Any = None) -> None:
         self.base = base  # (M, *S), any memory order
         self.factor = factor  # broadcasts to S without changing it; None is 1
+        self.rows = rows  # (M,), or None for all ones
 
     @property
     def shape(self) -> tuple:
@@ -39,13 +48,28 @@ class ScaledRows(Structured):
 
     @property
     def dtype(self) -> Any:
-        return self.base.dtype if self.factor is None else xp.result_type(self.base, self.factor)
+        parts = [p for p in (self.factor, self.rows) if p is not None]
+        return xp.result_type(self.base, *parts) if parts else self.base.dtype
 
     def __repr__(self) -> str:
-        return f"ScaledRows(shape={self.shape}, factor={xp.shape(self.factor)}, dtype={self.dtype})"
+        rows = "" if self.rows is None else ", rows"
+        return f"ScaledRows(shape={self.shape}, factor={xp.shape(self.factor)}{rows}, dtype={self.dtype})"
+
+    def _row_column(self) -> Any:
+        """`rows` shaped to broadcast against the batch."""
+        return self.rows.reshape((-1,) + (1,) * (self.base.ndim - 1))
 
     def dense(self, dtype: Any = None) -> Any:
-        out = xp.array(self.base, order="C") if self.factor is None else xp.multiply(self.base, self.factor, order="C")
+        """The batch itself, in new C-order memory (one pass where one scaling is set)."""
+        base, factor = self.base, self.factor
+        if self.rows is None:
+            out = xp.array(base, order="C") if factor is None else xp.multiply(base, factor, order="C")
+        elif factor is None:
+            out = xp.multiply(base, self._row_column(), order="C")
+        else:
+            out = xp.multiply(base, factor, order="C")
+            column = self._row_column()
+            out = xp.multiply(out, column, out=out) if xp.result_type(out, column) == out.dtype else out * column
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def sum(self, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
@@ -55,7 +79,11 @@ class ScaledRows(Structured):
         return xp.reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def _times(self, factor: Any) -> ScaledRows:
-        return ScaledRows(self.base, factor)
+        return ScaledRows(self.base, factor, self.rows)
+
+    def _with_rows(self, dense: Any) -> Any:
+        """A dense result scaled by this batch's rows: kept lazy."""
+        return dense if self.rows is None else ScaledRows(dense, None, self.rows)
 
 
 def _factor_of(x: ScaledRows) -> Any:
@@ -87,7 +115,7 @@ def _divide(a: Any, b: Any) -> Any:
 
 
 def _add_signed(a: Any, b: Any, combine: Callable) -> Any:
-    if isinstance(a, ScaledRows) and isinstance(b, ScaledRows) and a.base is b.base:
+    if isinstance(a, ScaledRows) and isinstance(b, ScaledRows) and a.base is b.base and a.rows is b.rows:
         return a._times(combine(_factor_of(a), _factor_of(b)))
     return NotImplemented
 
@@ -116,12 +144,12 @@ def _matmul(a: Any, b: Any) -> Any:
     if isinstance(a, ScaledRows) and type(b) is xp.ndarray and b.ndim == 2 and len(a.shape) >= 2:
         f = _last_axis_only(a)
         if f is not None and a.shape[-1] == b.shape[0]:
-            return xp.matmul(a.base, b if a.factor is None else xp.multiply(xp.reshape(f, (-1, 1)), b))
+            return a._with_rows(xp.matmul(a.base, b if a.factor is None else xp.multiply(xp.reshape(f, (-1, 1)), b)))
     if isinstance(b, ScaledRows) and type(a) is xp.ndarray and a.ndim == 2 and len(b.shape) >= 3:
         # m @ (base * f): f along the last axis scales the product's columns.
         f = _last_axis_only(b)
         if f is not None and a.shape[1] == b.shape[-2]:
-            return ScaledRows(xp.matmul(a, b.base), b.factor if b.factor is None else f)
+            return ScaledRows(xp.matmul(a, b.base), b.factor if b.factor is None else f, b.rows)
     return NotImplemented
 
 
@@ -136,12 +164,14 @@ def _sum(x: ScaledRows, axis: Any = None, dtype: Any = None, out: Any = None, ke
         return NotImplemented
     if x.factor is None or xp.ndim(x.factor) == 0:
         total = xp.sum(x.base, axis=tuple(axes), keepdims=keepdims)
-        return total if x.factor is None else total * x.factor
-    if axes == set(range(1, ndim)) and x.factor.size == x.size // x.shape[0]:
+        total = total if x.factor is None else total * x.factor
+    elif axes == set(range(1, ndim)) and x.factor.size == x.size // x.shape[0]:
         # Every element axis: one matrix-vector product.
         total = xp.matmul(x.base.reshape(x.shape[0], -1), x.factor.reshape(-1))
-        return total.reshape((x.shape[0],) + (1,) * (ndim - 1)) if keepdims else total
-    return NotImplemented
+        total = total.reshape((x.shape[0],) + (1,) * (ndim - 1)) if keepdims else total
+    else:
+        return NotImplemented
+    return total if x.rows is None else total * x.rows.reshape((-1,) + (1,) * (total.ndim - 1))
 
 
 def _reshape(x: ScaledRows, shape: Any, order: str = "C", **kw: Any) -> Any:
@@ -155,7 +185,7 @@ def _reshape(x: ScaledRows, shape: Any, order: str = "C", **kw: Any) -> Any:
         elem, lead = x.shape[1:], len(shape) - len(x.shape) + 1
         if lead < 1 or shape[lead:] != elem or any(n != 1 for n in shape[1:lead]):
             return NotImplemented
-    return ScaledRows(x.base.reshape(shape), x.factor)
+    return ScaledRows(x.base.reshape(shape), x.factor, x.rows)
 
 
 ScaledRows._ufuncs = {

@@ -200,7 +200,13 @@ def _divide(a: Any, b: Any) -> Any:
 
 
 def _add_dense(x: OneHotRows, dense: Any, sign: int) -> Any:
-    """dense + sign * x, written into a fresh copy of the dense operand."""
+    """dense + sign * x, written into a fresh copy of the dense operand (or
+    into the dense form of a structured one, new memory already)."""
+    if isinstance(dense, Structured):
+        dense = dense.dense()
+        if dense.shape == x.shape and dense.flags.c_contiguous and xp.result_type(dense, x.values) == dense.dtype:
+            dense.reshape(x.nrows, -1)[x.rows, x.cols] += x.values if sign > 0 else -x.values
+            return dense
     dense = xp.asarray(dense)
     if dense.shape == x.shape and dense.flags.c_contiguous:  # the common case, without the general machinery
         out = dense.astype(xp.result_type(dense, x.values), copy=True)
@@ -279,9 +285,9 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
     dtype = xp.result_type(x.values, b)
     if len(elem) == 1:
         # x is the matrix (M, q): row k is values * e_col, so (x @ b)[k] = values * b[col].
-        if x.eye and b.ndim == 2 and STATE.raw and x.is_identity():
-            # b itself, as the base of the elementwise rules that follow.
-            return ScaledRows(b)
+        if x.eye and b.ndim == 2 and STATE.raw:
+            # b with its rows scaled (not at all for the identity itself), kept lazy.
+            return ScaledRows(b, None, None if x.is_identity() else x.values)
         if x.eye:
             # In C order even for a transposed b (forward mode's basis @ A.T):
             # the elementwise rules that follow then run on contiguous rows.
