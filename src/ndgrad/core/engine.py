@@ -167,12 +167,17 @@ def backward(
     grads: dict[Node, Any] = {}
     leaves: dict[TensorBase, Any] = {}
     heap: list = []
+    # The pending node pushed last is kept out of the heap in `top`: in a
+    # chain it is the next one to visit, and the heap is never touched.
+    top = None
     for root, seed in zip(roots, seeds):
         node = root._node
         if node is None:
             _add(leaves, root, seed)
         elif node in grads:
             grads[node] = grads[node] + seed
+        elif top is None:
+            grads[node], top = seed, node
         else:
             grads[node] = seed
             heappush(heap, (-node.seq, node))
@@ -180,9 +185,6 @@ def backward(
     captured: dict[int, Any] = {}
     epoch = STATE.inplace_ops  # in-place ops so far: nodes recorded since then need no checks
 
-    # The pending node pushed last is kept out of the heap in `top`: in a
-    # chain it is the next one to visit, and the heap is never touched.
-    top = None
     prev_raw, prev_grad = STATE.raw, STATE.grad_enabled
     STATE.raw, STATE.grad_enabled = not tensors, create_graph
     try:

@@ -12,6 +12,7 @@ times a vector, which is a primitive of its own (`matvec_p`, one node).
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from ..backend import ARRAY_TYPES, xp
@@ -106,8 +107,11 @@ def _matmul_jvp_b(t, ans, a, b):
     return _matrix_times_stack(a, t) if a.ndim == 2 else matmul_p(a, t)
 
 
+# The impls are the `@` operator, which is NumPy's matmul for arrays and lets a
+# structured cotangent (transforms/structured.py) take the product straight
+# to its own handler.
 matmul_p = primitive(
-    "matmul", xp.matmul,
+    "matmul", operator.matmul,
     # One BLAS call per operand; the engine sums over broadcast batch axes.
     vjp=(_matmul_vjp_a, _matmul_vjp_b),
     jvp=(_matmul_jvp_a, _matmul_jvp_b),
@@ -131,7 +135,7 @@ def _vectors_times(v: Any, m: Any) -> Any:
 
 
 matvec_p = primitive(
-    "matvec", xp.matmul,
+    "matvec", operator.matmul,
     vjp=(lambda g, ans, a, b: expand_dims(g, -1) * b, lambda g, ans, a, b: _vectors_times(g, a)),
     jvp=(lambda t, ans, a, b: _times_vector(t, b), lambda t, ans, a, b: _vectors_times(t, _swap_last(a))),
 )

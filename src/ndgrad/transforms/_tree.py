@@ -39,6 +39,8 @@ LEAF = TreeSpec(None, (), ())
 
 def tree_flatten(tree: Any) -> tuple[list, TreeSpec]:
     """The leaves of `tree` in order (dicts in insertion order) and its spec."""
+    if not isinstance(tree, (tuple, list, dict)):  # one leaf, the commonest nest
+        return [tree], LEAF
     leaves: list = []
     spec = _flatten(tree, leaves)
     return leaves, spec
@@ -66,6 +68,8 @@ def _flatten(tree: Any, leaves: list) -> TreeSpec:
 
 def tree_unflatten(spec: TreeSpec, leaves: list) -> Any:
     """Rebuild a nest of spec's structure from `leaves`."""
+    if spec is LEAF:
+        return leaves[0]
     it = iter(leaves)
     return _unflatten(spec, it)
 

@@ -40,10 +40,12 @@ class ReverseTrace:
         create_graph: bool | None = None,
     ) -> None:
         self.primals, self.specs = flatten_args(args, argnums, op)
-        pairs = [make_alias(x) for x in self.primals]
-        self.aliases = [a for a, _ in pairs]
-        self.links = [link for _, link in pairs]
-        self.linked = any(link is not None for link in self.links)
+        self.aliases, self.links = [], []
+        for x in self.primals:
+            alias, link = make_alias(x)
+            self.aliases.append(alias)
+            self.links.append(link)
+        self.linked = self.links.count(None) != len(self.links)
         if create_graph is None:
             create_graph = STATE.grad_enabled and (
                 DEPTH.rev > 0 or any(x.requires_grad for x in self.primals)

@@ -205,13 +205,10 @@ def _add_dense(x: OneHotRows, dense: Any, sign: int) -> Any:
     if isinstance(dense, Structured):
         dense = dense.dense()
         if dense.shape == x.shape and dense.flags.c_contiguous and xp.result_type(dense, x.values) == dense.dtype:
-            dense.reshape(x.nrows, -1)[x.rows, x.cols] += x.values if sign > 0 else -x.values
-            return dense
+            return _add_entries(dense, x, sign)
     dense = xp.asarray(dense)
     if dense.shape == x.shape and dense.flags.c_contiguous:  # the common case, without the general machinery
-        out = dense.astype(xp.result_type(dense, x.values), copy=True)
-        out.reshape(x.nrows, -1)[x.rows, x.cols] += x.values if sign > 0 else -x.values
-        return out
+        return _add_entries(dense.astype(xp.result_type(dense, x.values), copy=True), x, sign)
     if xp.broadcast_shapes(dense.shape, x.shape) != x.shape:
         return NotImplemented
     # Keep the dense operand's memory order (a forward-mode tangent is often
@@ -224,6 +221,16 @@ def _add_dense(x: OneHotRows, dense: Any, sign: int) -> Any:
         out = xp.ascontiguousarray(out)
         rows = out.reshape(x.nrows, -1)
     rows[x.rows, x.cols] += x.values if sign > 0 else -x.values
+    return out
+
+
+def _add_entries(out: Any, x: OneHotRows, sign: int) -> Any:
+    """out += sign * x, in place, for a C-contiguous `out` of x's shape."""
+    values = x.values if sign > 0 else -x.values
+    if x.eye:  # the diagonal as a strided view: no index arrays
+        out.reshape(-1)[:: x.nrows + 1] += values
+    else:
+        out.reshape(x.nrows, -1)[x.rows, x.cols] += values
     return out
 
 
