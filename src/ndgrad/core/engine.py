@@ -255,13 +255,13 @@ def backward(
     finally:
         STATE.raw, STATE.grad_enabled = prev_raw, prev_grad
 
-    handed: set[int] = {id(s) for s in seeds}
+    handed: set[int] = set(map(id, seeds))
     if inputs is not None:
-        wanted = {id(t) for t in inputs}
+        wanted = set(map(id, inputs))
         for leaf, g in leaves.items():
             if id(leaf) in wanted:
                 captured[id(leaf)] = _finish_leaf(leaf, g, tensors, handed)
-        return [captured.get(id(t)) for t in inputs]
+        return list(map(captured.get, map(id, inputs)))
     for leaf, g in leaves.items():
         g = _finish_leaf(leaf, g, tensors, handed)
         leaf.grad = g if leaf.grad is None else leaf.grad + g  # accumulate, as in PyTorch

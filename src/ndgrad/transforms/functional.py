@@ -17,10 +17,10 @@ from typing import Any
 from ..backend import xp
 from ..core.graph import TensorBase, wrap
 from ._common import IndependentError, is_float, to_primal
-from ._tree import tree_unflatten
+from ._tree import LEAF, tree_unflatten
 from .forward import ForwardJacobian
 from .func import _as_gradient, _scalar_output
-from .reverse import ReverseTrace, differentiable, jacobian_rows
+from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block
 
 __all__ = ["jacobian", "hessian"]
 
@@ -47,11 +47,18 @@ def _inputs(inputs: Any, create_graph: bool, op: str) -> tuple[bool, list[Tensor
     """torch's convention: a tuple is several inputs, anything else is one."""
     is_tuple = isinstance(inputs, tuple)
     values = inputs if is_tuple else (inputs,)
-    xs = [to_primal(v, op, f"input {i}") for i, v in enumerate(values)]
+    xs = [to_primal(v, op, lambda i=i: f"input {i}") for i, v in enumerate(values)]
     if not create_graph:
         # Results are plain values: the function sees detached copies.
         xs = [wrap(x.data) for x in xs]
     return is_tuple, xs
+
+
+def _elements(tensors: list[TensorBase]) -> int:
+    total = 0
+    for t in tensors:
+        total += t.data.size
+    return total
 
 
 def _finish(block: Any, o: TensorBase, x: TensorBase, create_graph: bool) -> Any:
@@ -101,7 +108,9 @@ def jacobian(
     cg = None if create_graph else False
     if mode != "forward":
         trace = ReverseTrace(f, xs, nums, False, "jacobian", create_graph=cg)
-        if mode == "reverse" or sum(x.data.size for x in xs) >= sum(o.data.size for o in trace.outs):
+        if mode == "reverse" or _elements(xs) >= _elements(trace.outs):
+            if not (is_tuple or strict or create_graph or chunk_size) and trace.out_spec is LEAF:
+                return _finish(one_block(trace), trace.outs[0], xs[0], False)  # the common case, in short
             jac = jacobian_rows(trace, chunk_size, per_output=strict)
             return _assemble(jac, trace.outs, trace.out_spec, xs, is_tuple, create_graph, strict, "jacobian")
     fj = ForwardJacobian(f, xs, nums, False, "jacobian", chunk_size, nested=None if create_graph else False,

@@ -124,6 +124,19 @@ def jacobian_rows(trace: ReverseTrace, chunk_size: int | None = None, per_output
     return result
 
 
+def one_block(trace: ReverseTrace) -> Any:
+    """The Jacobian of a trace's one output with respect to its one input
+    (None where it does not depend on it): `jacobian_rows` without the lists."""
+    result: list[list] = [[None]]
+    o = trace.outs[0]
+    if differentiable(o):
+        if trace.tensor_mode([o]):
+            _rows_on_tensors(trace, 0, result)
+        else:
+            _all_rows_at_once(trace, 0, result)
+    return result[0][0]
+
+
 def _all_rows_at_once(trace: ReverseTrace, i: int, result: list[list]) -> None:
     """The common case: one output, its whole basis in one pass."""
     o = trace.outs[i]
