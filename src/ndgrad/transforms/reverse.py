@@ -68,7 +68,7 @@ class ReverseTrace:
 
     def tensor_mode(self, roots: Sequence[TensorBase]) -> bool:
         """Will the engine run rules on tensors (not raw arrays) for these roots?"""
-        return self.create_graph or any(r._tan for r in roots)
+        return self.create_graph or any([r._tan for r in roots])
 
     def pullback(self, roots: list[TensorBase], seeds: list[Any], create_graph: bool | None = None) -> list:
         """Cotangents of the inputs (raw arrays or tensors; None where unreached)."""

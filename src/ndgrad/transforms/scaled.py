@@ -57,7 +57,7 @@ class ScaledRows(Structured):
 
     def _row_column(self) -> Any:
         """`rows` shaped to broadcast against the batch."""
-        return self.rows.reshape((-1,) + (1,) * (self.base.ndim - 1))
+        return self.rows[:, None] if self.base.ndim == 2 else self.rows.reshape((-1,) + (1,) * (self.base.ndim - 1))
 
     def dense(self, dtype: Any = None) -> Any:
         """The batch itself, in new C-order memory (one pass where one scaling is set)."""

@@ -33,6 +33,7 @@ from .scaled import ScaledRows
 
 _int = xp.intp
 _ndarray = xp.ndarray
+_new = object.__new__
 
 
 @functools.lru_cache(maxsize=64)
@@ -47,7 +48,7 @@ def _counting(lo: int, hi: int, dtype: Any) -> tuple[Any, Any]:
 class OneHotRows(Structured):
     """A batch of M arrays of shape S, each zero except for at most one entry."""
 
-    __slots__ = ("rows", "cols", "values", "shape", "eye")
+    __slots__ = ("rows", "cols", "values", "shape", "eye", "identity")
 
     def __init__(self, rows: Any, cols: Any, values: Any, shape: tuple, eye: bool = False) -> None:
         self.rows = rows
@@ -57,6 +58,7 @@ class OneHotRows(Structured):
         # A scaled identity: entry k at row k and flat position k, every row
         # present.  Lets the common case skip index arithmetic altogether.
         self.eye = eye
+        self.identity = False  # the identity itself: set on a basis only
 
     @staticmethod
     @functools.lru_cache(maxsize=64)
@@ -71,7 +73,9 @@ class OneHotRows(Structured):
         eye = first == 0 and nrows == size
         cols = rows if eye else rows - first
         cols.flags.writeable = False
-        return OneHotRows(rows, cols, ones, (nrows, *shape), eye)
+        basis = OneHotRows(rows, cols, ones, (nrows, *shape), eye)
+        basis.identity = eye
+        return basis
 
     @property
     def dtype(self) -> Any:
@@ -88,9 +92,13 @@ class OneHotRows(Structured):
             out[self.rows, self.cols] = self.values
         return out.reshape(self.shape)
 
-    def is_identity(self) -> bool:
-        """Is this the identity basis itself (every value the basis's one)?"""
-        return self.eye and self.values is _counting(0, self.nrows, self.values.dtype)[1]
+    def _eye_scaled(self, values: Any) -> OneHotRows:
+        """The identity's entries with new values (the hot path of elementwise
+        rules, so without __init__)."""
+        out = _new(OneHotRows)
+        out.rows, out.cols, out.values, out.shape, out.eye, out.identity = (
+            self.rows, self.cols, values, self.shape, True, False)
+        return out
 
     def _with(self, values: Any, cols: Any = None, shape: tuple | None = None) -> OneHotRows:
         """The same rows with new values (and entries moved to `cols` in `shape`)."""
@@ -138,13 +146,13 @@ class OneHotRows(Structured):
     def __mul__(self, other: Any) -> Any:
         # The hot path of elementwise rules: the identity basis times an
         # array of its element shape is the identity with scaled values.
-        if STATE.raw and self.eye and type(other) is _ndarray and other.shape == self.shape[1:]:
-            return OneHotRows(self.rows, self.cols, self.values * other.reshape(-1), self.shape, True)
+        if self.eye and STATE.raw and type(other) is _ndarray and other.shape == self.shape[1:]:
+            return self._eye_scaled(self.values * other.reshape(-1))
         return Structured.__mul__(self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        if STATE.raw and self.eye and type(other) is _ndarray and other.shape == self.shape[1:]:
-            return OneHotRows(self.rows, self.cols, other.reshape(-1) * self.values, self.shape, True)
+        if self.eye and STATE.raw and type(other) is _ndarray and other.shape == self.shape[1:]:
+            return self._eye_scaled(other.reshape(-1) * self.values)
         return Structured.__rmul__(self, other)
 
 
@@ -294,7 +302,7 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
         # x is the matrix (M, q): row k is values * e_col, so (x @ b)[k] = values * b[col].
         if x.eye and b.ndim == 2 and STATE.raw:
             # b with its rows scaled (not at all for the identity itself), kept lazy.
-            return ScaledRows(b, None, None if x.is_identity() else x.values)
+            return ScaledRows(b, None, None if x.identity else x.values)
         if x.eye:
             # In C order even for a transposed b (forward mode's basis @ A.T):
             # the elementwise rules that follow then run on contiguous rows.
