@@ -148,6 +148,22 @@ def test_gradcheck_of_a_gradient():
     assert nd.gradcheck(F.grad(f), rand(3))
 
 
+@pytest.mark.parametrize("transform", [F.jacrev, F.jacfwd])
+def test_one_leaf_nests_keep_their_structure(transform):
+    """A dict or list holding one array, or one output in a tuple, comes back
+    in the same nest; a bare array in and out gives a bare Jacobian."""
+    x = rand(2)
+    want = np.diag(2 * x)
+    by_key = transform(lambda d: d["a"] ** 2)({"a": x})
+    assert isinstance(by_key, dict) and list(by_key) == ["a"]
+    np.testing.assert_allclose(value(by_key["a"]), want)
+    (in_list,) = transform(lambda v: v[0] ** 2)([x])
+    np.testing.assert_allclose(value(in_list), want)
+    (out_tuple,) = transform(lambda v: (v**2,))(x)
+    np.testing.assert_allclose(value(out_tuple), want)
+    np.testing.assert_allclose(value(transform(lambda v: v**2)(x)), want)
+
+
 # -------------------------------------------------------------- vjp and jvp
 
 

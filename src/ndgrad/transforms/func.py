@@ -22,9 +22,9 @@ from ..core.errors import DtypeError, ShapeError
 from ..core.graph import TensorBase, wrap
 from ..ops.shape import broadcast_to
 from ._common import flatten_args, is_float, lower, normalize_argnums, regroup, tracked
-from ._tree import tree_flatten, tree_unflatten
+from ._tree import LEAF, tree_flatten, tree_unflatten
 from .forward import ForwardJacobian, nested_inputs, push
-from .reverse import ReverseTrace, differentiable, jacobian_rows
+from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "hvp"]
 
@@ -228,6 +228,8 @@ def jacrev(
     def jacobian(*args: Any) -> Any:
         nums, single = normalize_argnums(argnums, len(args), "jacrev")
         trace = ReverseTrace(f, args, nums, has_aux, "jacrev")
+        if single and not has_aux and chunk_size is None and trace.specs[0][1] is LEAF and trace.out_spec is LEAF:
+            return _block(one_block(trace), trace.outs[0], trace.primals[0])  # the common case, in short
         jac = jacobian_rows(trace, chunk_size)
         blocks = [
             regroup(trace.specs, [_block(b, o, x) for b, x in zip(row, trace.primals, strict=True)], single)
