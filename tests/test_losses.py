@@ -95,9 +95,11 @@ def test_errors_teach():
         nd.cross_entropy(logits, [0, 1])
     with pytest.raises(ValueError, match="class index 4 is out of range for 4 classes"):
         nd.cross_entropy(logits, [0, 4, 1])
-    for dtype in (np.int8, np.int32, np.int64):  # a negative index, whatever the integer type
+    for dtype in (np.int8, np.int32, np.int64, ">i4"):  # a negative index, whatever the integer type
         with pytest.raises(ValueError, match="class index -1 is out of range"):
             nd.cross_entropy(logits, np.array([0, -1, 1], dtype))
+    big_endian = nd.cross_entropy(logits, np.array([0, 3, 1], ">i4")).item()
+    assert big_endian == nd.cross_entropy(logits, np.array([0, 3, 1])).item()
     with pytest.raises(ValueError, match="class index 4 is out of range"):
         nd.nll_loss(logits, np.array([4, 0, 1], np.uint8))
     with pytest.raises(ShapeError, match="probability targets must have the logits' shape"):

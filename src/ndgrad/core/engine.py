@@ -34,10 +34,11 @@ def sum_to(g: Any, shape: tuple, nbatch: int) -> Any:
         return g
     lead = len(gshape) - nbatch - len(shape)
     if gshape[nbatch + lead :] == shape:  # only leading axes were added (a bias): a plain sum
-        return g.sum(axis=_LEADING[nbatch][lead] if nbatch < 8 and lead < 8 else tuple(range(nbatch, nbatch + lead)))
+        leading = _LEADING[nbatch][lead] if nbatch < 8 and lead < 8 else tuple(range(nbatch, nbatch + lead))
+        return backend.array_sum(g, leading)
     ones = tuple(nbatch + lead + i for i, n in enumerate(shape) if n == 1 and gshape[nbatch + lead + i] != 1)
     axes = tuple(range(nbatch, nbatch + lead)) + ones
-    return g.sum(axis=axes, keepdims=True).reshape(gshape[:nbatch] + shape)
+    return backend.array_sum(g, axes, True).reshape(gshape[:nbatch] + shape)
 
 
 _LEADING = [[tuple(range(start, start + n)) for n in range(8)] for start in range(8)]

@@ -37,7 +37,7 @@ def _picked(x: Any, labels: Any, axis: int) -> Any:
 def _reduce(losses: Any, reduction: str) -> Any:
     if reduction == "none":
         return losses
-    total = losses.sum()
+    total = backend.array_sum(losses)
     return total / losses.size if reduction == "mean" else total
 
 
@@ -134,8 +134,12 @@ def _class_indices(labels: Any, shape: tuple, axis: int, op: str) -> Any:
 def _out_of_range(labels: Any, classes: int) -> bool:
     """Is any class index negative or at least `classes`?  (One pass: seen as
     unsigned, a negative index is larger than any class count.)"""
-    unsigned = labels.view(labels.dtype.str.replace("i", "u")) if labels.dtype.kind == "i" else labels
-    return bool(unsigned.max() >= classes)
+    dtype = labels.dtype
+    unsigned = labels.view(_UNSIGNED.get(dtype) or dtype.str.replace("i", "u")) if dtype.kind == "i" else labels
+    return bool(backend.array_max(unsigned) >= classes)
+
+
+_UNSIGNED = {xp.dtype(f"i{n}"): xp.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # native byte order
 
 
 def _checked(x: Any, reduction: str, op: str) -> Any:

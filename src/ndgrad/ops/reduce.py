@@ -15,7 +15,7 @@ import builtins
 import math
 from typing import Any
 
-from ..backend import ARRAY_TYPES, xp
+from ..backend import ARRAY_TYPES, array_max, array_sum, xp
 from ..core import TensorBase, primitive
 from ..core.errors import ShapeError
 
@@ -120,7 +120,7 @@ def _axes_of(x: Any, axis: Any, op: str) -> tuple[int, ...]:
 
 # The impls call array methods: a third of the cost of xp.sum & co. on small arrays.
 def _sum_impl(x, axis, keepdims, shape):
-    return x.sum(axis=axis, keepdims=keepdims)
+    return array_sum(x, axis, keepdims)
 
 
 # The input's shape rides along as a constant so that the rules read neither
@@ -344,8 +344,8 @@ def _kept_max(x: Any, axis: tuple[int, ...]) -> Any:
     n = x.shape[-1] if axis == (-1,) and x.ndim > 1 else 0
     if 1 < n <= 32 and x.size >= 32 * n and type(x) is xp.ndarray:
         rows = x.reshape(-1, n)
-        return xp.ascontiguousarray(rows.T).max(axis=0).reshape(x.shape[:-1] + (1,))
-    return x.max(axis=axis, keepdims=True)
+        return array_max(xp.ascontiguousarray(rows.T), 0).reshape(x.shape[:-1] + (1,))
+    return array_max(x, axis, True)
 
 
 def _finite_max(x: Any, axis: tuple[int, ...]) -> Any:
@@ -362,7 +362,7 @@ def _finite_max(x: Any, axis: tuple[int, ...]) -> Any:
 def _logsumexp_impl(x, axis, keepdims):
     m = _finite_max(x, axis)
     with xp.errstate(divide="ignore"):  # a lane of -inf sums to 0: its log is -inf, as it should be
-        out = xp.log(xp.exp(x - m).sum(axis=axis, keepdims=True)) + m
+        out = xp.log(array_sum(xp.exp(x - m), axis, True)) + m
     return out if keepdims else xp.reshape(out, _dropped_shape(out.shape, axis))
 
 
@@ -390,13 +390,13 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def _softmax_impl(x, axis):
     e = xp.exp(x - _finite_max(x, axis))
-    e /= e.sum(axis=axis, keepdims=True)
+    e /= array_sum(e, axis, True)
     return e
 
 
 def _log_softmax_impl(x, axis):
     shifted = x - _finite_max(x, axis)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted - xp.log(array_sum(xp.exp(shifted), axis, True))
 
 
 # With s = softmax(x): ds = s * (dx - sum(s * dx)), a symmetric Jacobian.
