@@ -300,6 +300,27 @@ def test_float32_stays_float32():
     assert F.jacrev(nd.sin)(x).dtype == np.float32
 
 
+def test_forward_jacobians_own_their_memory():
+    """jacfwd hands out a fresh tangent as the Jacobian itself (in Fortran
+    order, no copy); two outputs with one tangent still get separate arrays."""
+    a, b = rand(3, 3), rand(3, 3)
+
+    def f(x):
+        y = nd.tensor(b) @ (nd.tensor(a) @ x)  # the tangent is a product's result: an array of its own
+        return y, y, y * 2
+
+    x = rand(3)
+    j1, j2, j3 = (np.asarray(j.data) for j in F.jacfwd(f)(x))
+    want = b @ a
+    assert j1.flags.f_contiguous  # the tangent itself, transposed
+    for j, scale in ((j1, 1), (j2, 1), (j3, 2)):
+        np.testing.assert_allclose(j, scale * want, rtol=1e-13)
+        assert j.flags.writeable
+    assert not np.shares_memory(j1, j2) and not np.shares_memory(j1, j3)
+    j1[...] = 0.0
+    np.testing.assert_allclose(j2, want, rtol=1e-13)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_jacobian_of_a_scalar_output_is_its_gradient(dtype):
     """A 0-d output is seeded with 1 itself: the same values, shape and dtype

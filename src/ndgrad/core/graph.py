@@ -401,11 +401,18 @@ def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -
     data = out.data
     out_shape = data.shape if isinstance(data, ARRAY_TYPES) else xp.shape(data)
     out_ndim = len(out_shape)
-    for level in _levels(args):
-        track = level not in STATE.untracked_levels
-        primals = [strip(a, level, track) for a in args]
-        ans = strip(out, level, track)
-        raw = not isinstance(ans, TensorBase)
+    levels = _levels(args)
+    for level in levels:
+        if len(levels) == 1 and level in STATE.untracked_levels:
+            # The one level, recording nothing: its rules see the raw values
+            # (what `strip` would give, without a call per argument).
+            primals = [a.data if isinstance(a, TensorBase) else a for a in args]
+            ans, raw = data, True
+        else:
+            track = level not in STATE.untracked_levels
+            primals = [strip(a, level, track) for a in args]
+            ans = strip(out, level, track)
+            raw = not isinstance(ans, TensorBase)
         terms = []
         for i, a in enumerate(args):
             if not isinstance(a, TensorBase):

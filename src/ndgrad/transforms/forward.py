@@ -123,6 +123,7 @@ class ForwardJacobian:
             offsets.append(total)
             total += primals[j].data.size
         cols: dict[int, Any] = {}
+        ours: dict[int, bool] = {}  # is cols[i] a view of memory nothing else holds?
         reached: dict[int, set] = {}
         spans = chunks(total, chunk_size)
         for r0, r1 in spans:
@@ -149,10 +150,15 @@ class ForwardJacobian:
                 t = xp.asarray(t.data if isinstance(t, TensorBase) else t)
                 m = o.data.size
                 if len(spans) == 1:
-                    cols[i] = t.reshape(total, m).T  # a view: copied once, below
+                    # A tangent made for this pass and this output alone (a
+                    # product's result, a structured batch made dense) becomes
+                    # the Jacobian as it is, in Fortran order; anything else
+                    # is copied, below.
+                    ours[i] = t.base is None and t.flags.writeable and not any(c.base is t for c in cols.values())
+                    cols[i] = t.reshape(total, m).T  # a view, of the tangent's memory
                     continue
                 if i not in cols:
-                    cols[i] = xp.zeros((m, total), dtype=t.dtype)
+                    cols[i], ours[i] = xp.zeros((m, total), dtype=t.dtype), True
                 cols[i][:, r0:r1] = t.reshape(r1 - r0, m).T
         for i, block in cols.items():
             o = self.first.outs[i]
@@ -160,7 +166,8 @@ class ForwardJacobian:
                 if j in reached[i]:
                     x = primals[j]
                     piece = block[:, first : first + x.data.size]
-                    self.jac[i][j] = xp.ascontiguousarray(piece).reshape(o.shape + x.shape)
+                    piece = piece if ours[i] else xp.ascontiguousarray(piece)
+                    self.jac[i][j] = piece.reshape(o.shape + x.shape)
 
     def _basis(self, nrows: int, first: int, x: TensorBase) -> Any:
         if not self.nested:
