@@ -94,8 +94,10 @@ def _elementwise_factor(x: ScaledRows, a: Any) -> Any:
     """`a` when it scales every row of x alike (no batch axes, no growth), else None."""
     if isinstance(a, _SCALAR_TYPES):
         return a
-    if type(a) is xp.ndarray and fits(a.shape, x.shape[1:]):
-        return a
+    if type(a) is xp.ndarray:
+        elem = x.base.shape[1:]
+        if a.shape == elem or fits(a.shape, elem):
+            return a
     return None
 
 
