@@ -44,14 +44,14 @@ def _pick_mode(mode: str, strategy: str | None) -> str:
 
 
 def _inputs(inputs: Any, create_graph: bool, op: str) -> tuple[bool, list[TensorBase]]:
-    """torch's convention: a tuple is several inputs, anything else is one."""
-    is_tuple = isinstance(inputs, tuple)
-    values = inputs if is_tuple else (inputs,)
-    xs = [to_primal(v, op, lambda i=i: f"input {i}") for i, v in enumerate(values)]
-    if not create_graph:
-        # Results are plain values: the function sees detached copies.
-        xs = [wrap(x.data) for x in xs]
-    return is_tuple, xs
+    """torch's convention: a tuple is several inputs, anything else is one.
+    Without create_graph the results are plain values: the function sees
+    detached copies."""
+    if not isinstance(inputs, tuple):
+        x = to_primal(inputs, op, "input 0")
+        return False, [x if create_graph else wrap(x.data)]
+    xs = [to_primal(v, op, lambda i=i: f"input {i}") for i, v in enumerate(inputs)]
+    return True, xs if create_graph else [wrap(x.data) for x in xs]
 
 
 def _elements(tensors: list[TensorBase]) -> int:
@@ -104,7 +104,7 @@ def jacobian(
     """
     mode = _pick_mode(mode, strategy)
     is_tuple, xs = _inputs(inputs, create_graph, "jacobian")
-    nums = tuple(range(len(xs)))
+    nums = tuple(range(len(xs))) if is_tuple else (0,)
     cg = None if create_graph else False
     if mode != "forward":
         trace = ReverseTrace(f, xs, nums, False, "jacobian", create_graph=cg)
