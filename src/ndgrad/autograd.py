@@ -58,12 +58,13 @@ def backward(
     create_graph: bool = False,
 ) -> None:
     """Accumulate gradients of `tensors` into the `.grad` of the leaves."""
-    outs = _seq(tensors)
+    if isinstance(tensors, TensorBase) and not isinstance(grad_tensors, (list, tuple)):
+        outs, seeds = [tensors], [grad_tensors]  # one output, the common call
+    else:
+        outs = _seq(tensors)
+        seeds = _seq(grad_tensors) if grad_tensors is not None else [None] * len(outs)
     _check_graph(outs)
-    seeds = [
-        _seed(o, g, create_graph)
-        for o, g in zip(outs, _seq(grad_tensors) if grad_tensors is not None else [None] * len(outs))
-    ]
+    seeds = [_seed(o, g, create_graph) for o, g in zip(outs, seeds)]
     engine.backward(
         outs,
         seeds,
