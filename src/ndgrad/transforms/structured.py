@@ -8,15 +8,16 @@ reshape relabels it, two such batches on different rows add into one.
 `OneHotRows` carries that structure: row k of the batch is zero except for
 one entry, `values[e]` at flat element position `cols[e]` where
 `rows[e] == k`.  Only where no structure survives (a matrix product, a
-broadcast) does it become dense, and then often only as a scaled copy of the
-other operand (diag(v) @ A is A with its rows scaled).
+broadcast) does it become dense, and then often only as the other operand
+with its rows scaled (diag(v) @ A), which `ScaledRows` (scaled.py) keeps
+lazy in raw mode.
 
-It flows through rules by duck typing and NumPy's protocols
-(`__array_ufunc__`, `__array_function__`), and only while the engine runs
-rules on raw arrays (`STATE.raw`); in any other context an operation on it
-gives a dense array (the structured one where that is dense anyway, as the
-basis times a matrix; otherwise it turns itself into a dense array first),
-so it can never end up inside a tensor.
+It flows through rules by duck typing and NumPy's protocols, shared with
+`ScaledRows` in `_structure.Structured`, and only while the engine runs rules
+on raw arrays (`STATE.raw`); in any other context an operation on it gives a
+dense array (the structured one where that is dense anyway, as the basis
+times a matrix; otherwise it turns itself into a dense array first), so it
+can never end up inside a tensor.
 """
 
 from __future__ import annotations
