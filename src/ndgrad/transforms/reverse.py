@@ -16,7 +16,7 @@ from ..core.graph import TensorBase, wrap
 from ..core.mode import STATE
 from ..ops.shape import reshape
 from ._common import DEPTH, as_output, call, flatten_args, is_float, make_alias, split_aux, substitute
-from ._tree import tree_flatten
+from ._tree import LEAF, tree_flatten
 from .structured import OneHotRows
 
 
@@ -52,10 +52,14 @@ class ReverseTrace:
             )
         self.create_graph = create_graph
         result = call(f, substitute(args, self.specs, self.aliases), reverse=True)
-        self._link(True)
-        out, self.aux = split_aux(result, has_aux, op)
-        leaves, self.out_spec = tree_flatten(out)
-        self.outs = [as_output(o, op) for o in leaves]
+        if self.linked:
+            self._link(True)
+        out, self.aux = split_aux(result, has_aux, op) if has_aux else (result, None)
+        if isinstance(out, TensorBase):  # one output, the commonest return
+            self.outs, self.out_spec = [out], LEAF
+        else:
+            leaves, self.out_spec = tree_flatten(out)
+            self.outs = [as_output(o, op) for o in leaves]
 
     def _link(self, on: bool) -> None:
         # Linked, the aliases lead outer levels back to the inputs; unlinked,
