@@ -63,9 +63,8 @@ class ReverseTrace:
 
     def _link(self, on: bool) -> None:
         # Linked, the aliases lead outer levels back to the inputs; unlinked,
-        # they are leaves where this transform's own backward stops.
-        if not self.linked:
-            return
+        # they are leaves where this transform's own backward stops.  (Only
+        # called when some alias has a link.)
         for alias, link in zip(self.aliases, self.links, strict=True):
             if link is not None:
                 alias._node = link if on else None
@@ -78,17 +77,14 @@ class ReverseTrace:
         """Cotangents of the inputs (raw arrays or tensors; None where unreached)."""
         if not roots:
             return [None] * len(self.aliases)
-        self._link(False)
+        create_graph = self.create_graph if create_graph is None else create_graph
+        if self.linked:
+            self._link(False)
         try:
-            return engine.backward(
-                roots,
-                seeds,
-                inputs=self.aliases,
-                create_graph=self.create_graph if create_graph is None else create_graph,
-                retain_graph=True,
-            )
+            return engine.backward(roots, seeds, inputs=self.aliases, create_graph=create_graph, retain_graph=True)
         finally:
-            self._link(True)
+            if self.linked:
+                self._link(True)
 
 
 def differentiable(out: TensorBase) -> bool:
