@@ -350,10 +350,12 @@ def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, m
 
 
 def _levels(args: tuple) -> list[int]:
-    found = [a._tan for a in args if isinstance(a, TensorBase) and a._tan]
-    if len(found) == 1:  # the common case: one argument carries tangents
-        return sorted(found[0])
-    return sorted(set().union(*found))
+    """The forward-mode levels the arguments' tangents are at, in order."""
+    levels: Any = ()
+    for a in args:
+        if isinstance(a, TensorBase) and a._tan:
+            levels = a._tan.keys() if not levels else levels | a._tan.keys()
+    return list(levels) if len(levels) == 1 else sorted(levels)
 
 
 def strip(a: Any, level: int, track: bool = True) -> Any:
