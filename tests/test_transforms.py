@@ -260,6 +260,36 @@ def test_all_orders_of_mode_mixing_agree():
         assert second(x).item() == pytest.approx(closed(x), rel=1e-13), name
 
 
+ACTIVATIONS = {
+    # f, and its first three derivatives in terms of y = f(x)
+    "tanh": (nd.tanh, lambda y: 1 - y**2, lambda y: -2 * y * (1 - y**2), lambda y: -2 * (1 - y**2) * (1 - 3 * y**2)),
+    "sigmoid": (
+        nd.sigmoid,
+        lambda y: y * (1 - y),
+        lambda y: y * (1 - y) * (1 - 2 * y),
+        lambda y: y * (1 - y) * (1 - 2 * y) ** 2 - 2 * y**2 * (1 - y) ** 2,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activation_derivatives_to_third_order(name):
+    """tanh's and sigmoid's rules apply their derivative as one primitive
+    (tanh_backward, sigmoid_backward), whose own rules carry the higher orders."""
+    f, d1, d2, d3 = ACTIVATIONS[name]
+    x = np.array([-1.7, -0.3, 0.0, 0.4, 2.2])
+    y = np.asarray(f(nd.tensor(x)).data)
+    first = F.grad(lambda v: f(v).sum())
+    second = F.grad(lambda v: first(v).sum())
+    third = F.grad(lambda v: second(v).sum())
+    for k, (got, want) in enumerate(((first, d1), (second, d2), (third, d3)), start=1):
+        np.testing.assert_allclose(value(got(x)), want(y), rtol=1e-12, atol=1e-15, err_msg=f"order {k}")
+    by_modes = [F.jacfwd(F.jacrev(lambda v: f(v).sum()))(x), F.hessian(lambda v: f(v).sum())(x),
+                nd.hessian(lambda v: f(v).sum(), x)]
+    for h in by_modes:
+        np.testing.assert_allclose(value(h), np.diag(d2(y)), rtol=1e-12, atol=1e-15)
+
+
 def test_third_order_tensor():
     f = lambda x: (x[0] ** 2 * x[1] ** 3).sum()
     x = np.array([1.5, -0.5])

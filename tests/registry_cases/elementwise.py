@@ -58,6 +58,9 @@ BINARY = {
     "arctan2": (nd.arctan2, {}, pos),
     "hypot": (nd.hypot, {}, {}),
     "logaddexp": (nd.logaddexp, {}, {}),
+    # g * d(y) for an activation's output y (what tanh's and sigmoid's rules call)
+    "tanh_backward": (lambda g, y: nd.REGISTRY["tanh_backward"](g, y), {}, unit),
+    "sigmoid_backward": (lambda g, y: nd.REGISTRY["sigmoid_backward"](g, y), {}, dict(low=0.1, high=0.9)),
 }
 
 CASES = {}
