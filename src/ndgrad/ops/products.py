@@ -27,9 +27,12 @@ __all__ = [
 ]
 
 
+_OPERAND_TYPES = (TensorBase, *ARRAY_TYPES)
+
+
 def _as_operand(x: Any) -> Any:
     """Tensors and arrays pass through; Python numbers and lists become arrays."""
-    return x if isinstance(x, (TensorBase, *ARRAY_TYPES)) else xp.asarray(x)
+    return x if isinstance(x, _OPERAND_TYPES) else xp.asarray(x)
 
 
 def _show(shape: tuple) -> str:

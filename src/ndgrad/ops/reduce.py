@@ -53,9 +53,12 @@ __all__ = [
 # ------------------------------------------------------------------ helpers
 
 
+_OPERAND_TYPES = (TensorBase, *ARRAY_TYPES)
+
+
 def _as_operand(x: Any) -> Any:
     """Tensors and arrays pass through; Python numbers and lists become arrays."""
-    return x if isinstance(x, (TensorBase, *ARRAY_TYPES)) else xp.asarray(x)
+    return x if isinstance(x, _OPERAND_TYPES) else xp.asarray(x)
 
 
 def _value(x: Any) -> Any:
