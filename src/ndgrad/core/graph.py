@@ -376,13 +376,6 @@ def strip(a: Any, level: int, track: bool = True) -> Any:
     return s
 
 
-def _is_raw(values: list) -> bool:
-    for v in values:
-        if isinstance(v, TensorBase):
-            return False
-    return True
-
-
 def align_batch(t: Any, in_ndim: int, out_ndim: int) -> Any:
     """Insert size-1 axes after a tangent's batch axes so that it broadcasts
     against the other operands like its primal does."""
