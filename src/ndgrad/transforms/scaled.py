@@ -21,6 +21,7 @@ bench/): its tangents stay one base and a vector until the last product.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -164,12 +165,13 @@ def _sum(x: ScaledRows, axis: Any = None, dtype: Any = None, out: Any = None, ke
     axes = {int(a) % ndim for a in ((axis,) if isinstance(axis, (int, xp.integer)) else axis)}
     if 0 in axes:
         return NotImplemented
-    if x.factor is None or xp.ndim(x.factor) == 0:
-        total = xp.sum(x.base, axis=tuple(axes), keepdims=keepdims)
-        total = total if x.factor is None else total * x.factor
-    elif axes == set(range(1, ndim)) and x.factor.size == x.size // x.shape[0]:
+    base, factor = x.base, x.factor
+    if factor is None or isinstance(factor, _SCALAR_TYPES) or factor.ndim == 0:
+        total = xp.sum(base, axis=tuple(axes), keepdims=keepdims)
+        total = total if factor is None else total * factor
+    elif len(axes) == ndim - 1 and factor.size == math.prod(base.shape[1:]):
         # Every element axis: one matrix-vector product.
-        total = xp.matmul(x.base.reshape(x.shape[0], -1), x.factor.reshape(-1))
+        total = xp.matmul(base.reshape(base.shape[0], -1), factor.reshape(-1))
         total = total.reshape((x.shape[0],) + (1,) * (ndim - 1)) if keepdims else total
     else:
         return NotImplemented
