@@ -204,4 +204,5 @@ def _rows_on_tensors(trace: ReverseTrace, i: int, result: list[list]) -> None:
             continue
         if not isinstance(c, TensorBase):
             c = wrap(xp.asarray(c))
-        result[i][j] = reshape(c, o.shape + trace.primals[j].shape)
+        shape = o.shape + trace.primals[j].shape
+        result[i][j] = c if c.shape == shape else reshape(c, shape)  # a gradient has its shape already
