@@ -10,6 +10,7 @@ from ..backend import ARRAY_TYPES, xp
 from ..core.errors import DtypeError
 from ..core.graph import TensorBase, strip, wrap
 from ..core.mode import STATE
+from ..ops.shape import reshape
 from ._tree import LEAF, TreeSpec, tree_flatten, tree_unflatten
 
 
@@ -165,6 +166,11 @@ def make_alias(x: TensorBase) -> tuple[TensorBase, Any]:
     if tracked(x):
         link = strip(x, ALL_LEVELS)._node
     return alias, link
+
+
+def reshaped(t: TensorBase, shape: tuple) -> TensorBase:
+    """t in `shape`, recording a reshape only where the shape changes."""
+    return t if tuple(t.shape) == shape else reshape(t, shape)
 
 
 def lower(t: Any, keep_graph: bool) -> Any:

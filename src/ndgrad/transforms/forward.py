@@ -14,8 +14,8 @@ from ..backend import xp
 from ..core.forward import new_level, seed
 from ..core.graph import TensorBase, strip, wrap
 from ..core.mode import STATE
-from ..ops.shape import reshape, transpose
-from ._common import DEPTH, as_output, call, flatten_args, lower, split_aux, substitute, tracked
+from ..ops.shape import transpose
+from ._common import DEPTH, as_output, call, flatten_args, lower, reshaped, split_aux, substitute, tracked
 from ._tree import TreeSpec, tree_flatten, tree_unflatten
 from .reverse import chunks
 from .structured import OneHotRows
@@ -144,8 +144,8 @@ class ForwardJacobian:
                     j = group[0]
                     t = t if isinstance(t, TensorBase) else wrap(xp.asarray(t))
                     n, m = primals[j].data.size, o.data.size
-                    cols_t = transpose(reshape(t, (n, m)), (1, 0))
-                    self.jac[i][j] = reshape(cols_t, o.shape + primals[j].shape)
+                    cols_t = transpose(reshaped(t, (n, m)), (1, 0))
+                    self.jac[i][j] = reshaped(cols_t, o.shape + primals[j].shape)
                     continue
                 t = xp.asarray(t.data if isinstance(t, TensorBase) else t)
                 m = o.data.size

@@ -14,8 +14,7 @@ from ..backend import xp
 from ..core import engine
 from ..core.graph import TensorBase, wrap
 from ..core.mode import STATE
-from ..ops.shape import reshape
-from ._common import DEPTH, as_output, call, flatten_args, is_float, make_alias, split_aux, substitute
+from ._common import DEPTH, as_output, call, flatten_args, is_float, make_alias, reshaped, split_aux, substitute
 from ._tree import LEAF, tree_flatten
 from .structured import OneHotRows
 
@@ -204,5 +203,4 @@ def _rows_on_tensors(trace: ReverseTrace, i: int, result: list[list]) -> None:
             continue
         if not isinstance(c, TensorBase):
             c = wrap(xp.asarray(c))
-        shape = o.shape + trace.primals[j].shape
-        result[i][j] = c if c.shape == shape else reshape(c, shape)  # a gradient has its shape already
+        result[i][j] = reshaped(c, o.shape + trace.primals[j].shape)
