@@ -143,15 +143,10 @@ def _activation(name: str, impl: Callable, d: Callable, dd: Callable) -> tuple[A
     tensors (create_graph, or forward-over-reverse Hessians) the step is then
     one recorded operation, not three; its own rules need dd = d'(y)."""
 
-    def apply_derivative(g, y):
-        local = d(y)
-        if type(local) is xp.ndarray and local.size >= _IN_PLACE_MIN and _reusable(local, g, None, (y,)):
-            return xp.multiply(g, local, out=local)
-        return g * local
-
+    times_derivative = _vjp(lambda ans, y: d(y))  # g * d(y), into d(y)'s memory where that is safe
     backward = primitive(
         f"{name}_backward",
-        apply_derivative,
+        lambda g, y: times_derivative(g, None, y),
         vjp=(lambda c, out, g, y: c * d(y), lambda c, out, g, y: c * g * dd(y)),
         jvp=(lambda t, out, g, y: t * d(y), lambda t, out, g, y: (g * dd(y)) * t),
         broadcasting=True,

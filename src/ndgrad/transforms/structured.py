@@ -37,15 +37,6 @@ _ndarray = xp.ndarray
 _new = object.__new__
 
 
-@functools.lru_cache(maxsize=64)
-def _counting(lo: int, hi: int, dtype: Any) -> tuple[Any, Any]:
-    """lo, ..., hi - 1 and as many ones of `dtype`: a basis's rows and values,
-    made once per size (read-only, so no rule can change a cached one)."""
-    rows, ones = xp.arange(lo, hi, dtype=_int), xp.ones(hi - lo, dtype=dtype)
-    rows.flags.writeable = ones.flags.writeable = False
-    return rows, ones
-
-
 class OneHotRows(Structured):
     """A batch of M arrays of shape S, each zero except for at most one entry."""
 
@@ -66,14 +57,15 @@ class OneHotRows(Structured):
     def basis(nrows: int, first: int, shape: tuple, dtype: Any) -> OneHotRows:
         """Rows [0, nrows) of an identity basis whose block for an array of
         `shape` starts at row `first` (it may start before row 0 or end after
-        nrows, as in one chunk of a longer basis).  Made once per size: no
-        rule changes a structured batch, they make new ones."""
+        nrows, as in one chunk of a longer basis).  Made once per size, and
+        read-only: no rule changes a structured batch, they make new ones."""
         size = math.prod(shape)
         lo, hi = max(0, first), min(nrows, first + size)
-        rows, ones = _counting(lo, max(lo, hi), xp.dtype(dtype))
+        rows = xp.arange(lo, max(lo, hi), dtype=_int)
+        ones = xp.ones(rows.size, dtype=dtype)
         eye = first == 0 and nrows == size
         cols = rows if eye else rows - first
-        cols.flags.writeable = False
+        rows.flags.writeable = cols.flags.writeable = ones.flags.writeable = False
         basis = OneHotRows(rows, cols, ones, (nrows, *shape), eye)
         basis.identity = eye
         return basis
