@@ -850,6 +850,23 @@ def _cube(name):
     )
 
 
+def test_hessian_through_a_user_primitive_whose_jvp_reads_what_its_node_lets_go_of(unique_name):
+    # The JVP reads the output, the VJP does not, so nodes do not keep it: a
+    # Hessian cannot run forward mode over the recorded graph, and pushes
+    # tangents through the function instead.
+    cube = nd.primitive(
+        unique_name("cube"),
+        lambda x: x * x * x,
+        vjp=lambda g, ans, x: g * 3 * x**2,
+        jvp=lambda t, ans, x: t * 3 * ans / x,
+        fresh=True,
+    )
+    assert not cube.sweepable
+    x = np.array([1.0, -2.0, 0.5])
+    for h in (nd.func.hessian(lambda v: cube(v).sum())(x), nd.hessian(lambda v: cube(v).sum(), x)):
+        np.testing.assert_allclose(arr(h), np.diag(6 * x))
+
+
 def test_user_primitive_in_backward(unique_name):
     cube = _cube(unique_name("cube"))
     x = nd.tensor([1.0, -2.0, 0.5], requires_grad=True)

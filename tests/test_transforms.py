@@ -362,6 +362,57 @@ def test_hessian_of_matrix_input_has_doubled_shape():
     np.testing.assert_allclose(value(h).reshape(6, 6), np.diag(6 * a.ravel()))
 
 
+def _counting(f):
+    calls = []
+
+    def counted(*args):
+        calls.append(1)
+        return f(*args)
+
+    return counted, calls
+
+
+HESSIANS = {"func": lambda f, x: F.hessian(f)(x), "functional": lambda f, x: nd.hessian(f, x)}
+
+
+@pytest.mark.parametrize("kind", HESSIANS)
+def test_hessian_runs_the_function_once(kind):
+    # The forward pass runs over the graph that f and its gradient recorded
+    # (a tape); f does not run again.
+    x = rand(4)
+    f, calls = _counting(hessian_test_function)
+    np.testing.assert_allclose(value(HESSIANS[kind](f, x)), hessian_closed_form(x), rtol=1e-12)
+    assert len(calls) == 1
+
+
+def _updates_in_place(x):
+    y = x * 2
+    y += 1
+    return (y**3).sum()
+
+
+def _constant_under_no_grad(x):
+    with nd.no_grad():
+        c = x * x
+    return (x * c).sum()
+
+
+@pytest.mark.parametrize(
+    "f,closed_form",
+    [(_updates_in_place, lambda x: np.diag(24 * (2 * x + 1))), (_constant_under_no_grad, lambda x: np.diag(2 * x))],
+    ids=["in-place", "no_grad"],
+)
+def test_hessian_where_the_graph_misses_part_of_f_pushes_tangents_through_f(f, closed_form):
+    # No graph records an in-place update's old values, nor values computed
+    # under no_grad (whose tangents forward mode still carries, as torch.func
+    # does): f runs again with the tangents riding along.
+    x = rand(3)
+    for hessian in HESSIANS.values():
+        counted, calls = _counting(f)
+        np.testing.assert_allclose(value(hessian(counted, x)), closed_form(x), rtol=1e-12)
+        assert len(calls) == 2
+
+
 def test_hvp_without_forming_the_hessian():
     x, v = rand(4), rand(4)
     hv = F.hvp(hessian_test_function, (x,), (v,))

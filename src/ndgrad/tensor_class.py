@@ -197,6 +197,7 @@ class Tensor(TensorBase):
         return wrap(self.data)
 
     def detach_(self) -> Tensor:
+        STATE.unrecorded += self._node is not None
         self._node = None
         self._rg = False
         return self

@@ -188,6 +188,7 @@ def backward(
 
     prev_raw, prev_grad = STATE.raw, STATE.grad_enabled
     STATE.raw, STATE.grad_enabled = not tensors, create_graph
+    STATE.unrecorded += not tensors  # raw gradients: values computed without a graph
     try:
         while True:
             if heap and (top is None or -heap[0][0] > top.seq):

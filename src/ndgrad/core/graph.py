@@ -339,6 +339,8 @@ def _result(prim: Primitive, args: tuple, vals: tuple, params: dict, out: Any, m
     else:
         t._node = None
         t._rg = False
+        if mask:  # an argument requires grad, but grad mode is off
+            STATE.unrecorded += 1
     if tangent:
         push_tangents(prim, args, params, t)
         if t._node is not None:

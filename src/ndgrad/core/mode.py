@@ -11,7 +11,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
-    __slots__ = ("grad_enabled", "raw", "inplace_ops", "untracked_levels")
+    __slots__ = ("grad_enabled", "raw", "inplace_ops", "unrecorded", "untracked_levels")
 
     def __init__(self) -> None:
         # Record graphs for tensors that require grad?
@@ -23,6 +23,11 @@ class _State:
         # the epoch it was recorded in; a later in-place op makes it stale, and
         # only stale nodes are checked at backward.
         self.inplace_ops = 0
+        # How many times values that require grad were computed on without a
+        # graph being recorded (under no_grad, by a first-order backward, by
+        # detach_): a transform that reads derivatives off the recorded graph
+        # alone checks that none was.
+        self.unrecorded = 0
         # Forward-mode levels whose tangents nothing differentiates (a
         # Jacobian's basis when no transform encloses it): their rules run on
         # raw values and record no graph, though the primals may.

@@ -69,7 +69,8 @@ class Primitive:
     """One differentiable operation: forward on raw arrays plus its rules."""
 
     __slots__ = (
-        "name", "impl", "vjps", "jvps", "broadcasting", "fresh", "rule_reads", "reads_ans", "reads_args", "unread"
+        "name", "impl", "vjps", "jvps", "broadcasting", "fresh", "rule_reads", "reads_ans", "reads_args", "unread",
+        "sweepable",
     )
 
     def __init__(
@@ -95,6 +96,10 @@ class Primitive:
         # The arguments whose values a node may let go of: no rule reads them,
         # and the output is new memory (so no view of it leads back to them).
         self.unread = tuple(i for i in range(len(vjps)) if i not in self.reads_args) if fresh else ()
+        # Can forward mode run over a recorded node (`forward.push_through`)?
+        # Only if the JVP rules read no value the node may let go of.
+        jvp_reads = frozenset().union(*(_rule_reads(rule, len(jvps)) for rule in jvps))
+        self.sweepable = (self.reads_ans or ANS not in jvp_reads) and not jvp_reads & set(self.unread)
 
     # Applying a primitive is the hot path: `graph.apply` is the call itself.
     __call__ = graph.apply

@@ -357,7 +357,7 @@ astype_prim = primitive(
     "astype",
     _astype_impl,
     vjp=_astype_vjp,
-    jvp=lambda t, ans, x, dtype: t.astype(ans.dtype),
+    jvp=lambda t, ans, x, dtype: t.astype(dtype),
 )
 
 

@@ -50,7 +50,7 @@ _reshape_vjp.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
 reshape_p = primitive(
     "reshape", xp.reshape,
     vjp=_reshape_vjp,
-    jvp=lambda t, ans, x, shape: reshape_p(t, t.shape[: _nb(t, x)] + ans.shape),
+    jvp=lambda t, ans, x, shape: reshape_p(t, t.shape[: _nb(t, x)] + tuple(shape)),
 )
 
 
@@ -298,6 +298,7 @@ def _concat_jvp(i: int) -> Any:
             parts.append(xp.zeros(after, dtype=t.dtype))
         return concatenate(parts, axis=axis) if len(parts) > 1 else t
 
+    rule.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
     return rule
 
 

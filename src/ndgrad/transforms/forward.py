@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backend import xp
-from ..core.forward import new_level, seed
+from ..core.forward import new_level, push_through, seed
 from ..core.graph import TensorBase, strip, wrap
 from ..core.mode import STATE
 from ..ops.shape import transpose
@@ -22,28 +22,39 @@ from .structured import OneHotRows
 
 
 class Pushed:
-    """The outcome of one forward pass at `level`: outputs and their tangents."""
+    """The outcome of one forward pass at `level`: outputs and their tangents.
 
-    __slots__ = ("outs", "out_spec", "aux", "level")
+    A pass over a recorded graph (`Tape`) has no level: its tangents come
+    as a list, one per output."""
 
-    def __init__(self, outs: list[TensorBase], out_spec: TreeSpec, aux: Any, level: int) -> None:
+    __slots__ = ("outs", "out_spec", "aux", "level", "tangents")
+
+    def __init__(
+        self, outs: list[TensorBase], out_spec: TreeSpec, aux: Any, level: int | None, tangents: list | None = None
+    ) -> None:
         self.outs = outs
         self.out_spec = out_spec
         self.aux = aux
         self.level = level
+        self.tangents = tangents
 
     def tangent(self, i: int) -> Any:
         """Output i's tangent at this level, or None when it does not depend on the inputs."""
+        if self.level is None:
+            return self.tangents[i]
         o = self.outs[i]
         return o._tan.get(self.level) if o._tan else None
 
     def primal(self, i: int, keep_graph: bool) -> Any:
-        return lower(_strip(self.outs[i], self.level), keep_graph)
+        return lower(self._unseeded(self.outs[i]), keep_graph)
 
     def aux_value(self, keep_graph: bool) -> Any:
         leaves, spec = tree_flatten(self.aux)
-        values = [lower(_strip(a, self.level), keep_graph) if isinstance(a, TensorBase) else a for a in leaves]
+        values = [lower(self._unseeded(a), keep_graph) if isinstance(a, TensorBase) else a for a in leaves]
         return tree_unflatten(spec, values)
+
+    def _unseeded(self, t: TensorBase) -> TensorBase:
+        return t if self.level is None else _strip(t, self.level)
 
 
 def _strip(t: TensorBase, level: int) -> TensorBase:
@@ -77,6 +88,48 @@ def push(
     return Pushed([as_output(o, op) for o in leaves], spec, aux, level)
 
 
+class Tape:
+    """f run once on leaves that record a graph; forward mode then runs over
+    that graph for each chunk of seeds (`push_through`) instead of running f
+    again with the tangents riding along.
+
+    Where f's result is itself a derivative computed by reverse mode (a
+    Hessian is the Jacobian of a gradient), the graph of that reverse pass is
+    recorded too, and one raw pass over it costs less than carrying tangents
+    through every rule as it runs.
+    """
+
+    __slots__ = ("leaves", "outs", "out_spec", "aux")
+
+    def __init__(self, leaves: list[TensorBase], outs: list[TensorBase], out_spec: TreeSpec, aux: Any) -> None:
+        self.leaves = leaves
+        self.outs = outs
+        self.out_spec = out_spec
+        self.aux = aux
+
+    @classmethod
+    def record(
+        cls, f: Callable, args: Sequence, specs: list, primals: list, has_aux: bool, op: str
+    ) -> Tape | None:
+        """Run f on fresh leaves that require grad; None where the graph would
+        not tell the whole story (values changed in place, or computed from the
+        inputs without a graph: under no_grad, by a first-order backward)."""
+        leaves = [wrap(x.data, None, True) for x in primals]
+        before = STATE.inplace_ops, STATE.unrecorded
+        result = call(f, substitute(args, specs, leaves), reverse=False)
+        if (STATE.inplace_ops, STATE.unrecorded) != before:
+            return None
+        out, aux = split_aux(result, has_aux, op)
+        outs, spec = tree_flatten(out)
+        return cls(leaves, [as_output(o, op) for o in outs], spec, aux)
+
+    def push(self, tangents: dict[int, Any]) -> Pushed | None:
+        """The outputs' tangents for `tangents[j]` on input j (None if the graph
+        cannot be pushed through)."""
+        found = push_through(self.outs, {id(self.leaves[j]): t for j, t in tangents.items()})
+        return None if found is None else Pushed(self.outs, self.out_spec, self.aux, None, found)
+
+
 def nested_inputs(primals: list[TensorBase]) -> bool:
     """Must results stay tensors (an outer level follows the inputs or a closure)?"""
     return DEPTH.any > 0 or any(tracked(x) or x._tan for x in primals)
@@ -85,7 +138,7 @@ def nested_inputs(primals: list[TensorBase]) -> bool:
 class ForwardJacobian:
     """J[i][j] = d out_i / d primal_j by forward mode, with the first pass's outputs."""
 
-    __slots__ = ("jac", "first", "nested", "primals", "specs")
+    __slots__ = ("jac", "first", "nested", "primals", "specs", "tape")
 
     def __init__(
         self,
@@ -97,16 +150,30 @@ class ForwardJacobian:
         chunk_size: int | None = None,
         nested: bool | None = None,
         per_input: bool = False,
+        taped: bool = False,
     ) -> None:
+        """`taped=True` runs f once and pushes the tangents through its
+        recorded graph (`Tape`), where nothing encloses this transform; f
+        runs again with tangents riding along if the tape falls short."""
         self.primals, self.specs = primals, specs = flatten_args(args, argnums, op)
         self.nested = nested_inputs(primals) if nested is None else nested
         self.first: Pushed | None = None
         self.jac: list[list] = []
+        self.tape = Tape.record(f, args, specs, primals, has_aux, op) if taped and not self.nested else None
         groups = [[j] for j in range(len(primals))] if (self.nested or per_input) else [list(range(len(primals)))]
         for group in groups:
             self._group(f, args, specs, primals, group, has_aux, op, None if self.nested else chunk_size)
         if self.first is None:  # no input elements at all: one plain call for the outputs
-            self._record(push(f, args, specs, primals, {}, has_aux, op), len(primals))
+            self._record(self._push(f, args, specs, primals, {}, has_aux, op), len(primals))
+
+    def _push(self, f: Callable, args: Sequence, specs: list, primals: list, tangents: dict[int, Any],
+              has_aux: bool, op: str) -> Pushed:
+        if self.tape is not None:
+            pushed = self.tape.push(tangents)
+            if pushed is not None:
+                return pushed
+            self.tape = None  # its graph cannot carry tangents: run f with them instead
+        return push(f, args, specs, primals, tangents, has_aux, op, untracked=not self.nested)
 
     def _record(self, pushed: Pushed, nin: int) -> None:
         if self.first is None:
@@ -132,7 +199,7 @@ class ForwardJacobian:
                 x = primals[j]
                 if first < r1 and first + x.data.size > r0:
                     tangents[j] = self._basis(r1 - r0, first - r0, x)
-            pushed = push(f, args, specs, primals, tangents, has_aux, op, untracked=not self.nested)
+            pushed = self._push(f, args, specs, primals, tangents, has_aux, op)
             self._record(pushed, len(primals))
             for i, o in enumerate(pushed.outs):
                 t = pushed.tangent(i)

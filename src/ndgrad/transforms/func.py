@@ -246,10 +246,15 @@ def jacfwd(
 ) -> Callable:
     """The Jacobian of f by forward mode: one forward pass pushes the whole
     identity basis of input tangents (`chunk_size` columns at a time)."""
+    return _named(_forward_jacobian(f, argnums, has_aux, chunk_size, "jacfwd", taped=False), "jacfwd", f)
 
+
+def _forward_jacobian(
+    f: Callable, argnums: int | Sequence[int], has_aux: bool, chunk_size: int | None, op: str, taped: bool
+) -> Callable:
     def jacobian(*args: Any) -> Any:
-        nums, single = normalize_argnums(argnums, len(args), "jacfwd")
-        fj = ForwardJacobian(f, args, nums, has_aux, "jacfwd", chunk_size)
+        nums, single = normalize_argnums(argnums, len(args), op)
+        fj = ForwardJacobian(f, args, nums, has_aux, op, chunk_size, taped=taped)
         primals, specs, first = fj.primals, fj.specs, fj.first
         blocks = [
             regroup(specs, [_block(b, o, x) for b, x in zip(row, primals, strict=True)], single)
@@ -258,7 +263,7 @@ def jacfwd(
         result = tree_unflatten(first.out_spec, blocks)
         return (result, first.aux_value(fj.nested)) if has_aux else result
 
-    return _named(jacobian, "jacfwd", f)
+    return jacobian
 
 
 def _block(b: Any, o: TensorBase, x: TensorBase) -> Any:
@@ -276,9 +281,10 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """The Hessian of a scalar function, forward-over-reverse: jacfwd(jacrev(f)).
 
     For a tuple of argnums the blocks come as a tuple of tuples,
-    H[i][j] = d2f / dx_i dx_j of shape x_i.shape + x_j.shape.
+    H[i][j] = d2f / dx_i dx_j of shape x_i.shape + x_j.shape.  The forward
+    pass runs over the graph that jacrev records (`forward.Tape`).
     """
-    return _named(jacfwd(jacrev(f, argnums), argnums), "hessian", f)
+    return _named(_forward_jacobian(jacrev(f, argnums), argnums, False, None, "hessian", taped=True), "hessian", f)
 
 
 def hvp(f: Callable, primals: Sequence, tangents: Sequence) -> Any:

@@ -169,6 +169,6 @@ def hessian(
         return _assemble(jac, trace.outs, trace.out_spec, xs, is_tuple, create_graph, strict, "hessian",
                          what="the gradient w.r.t. input")
     fj = ForwardJacobian(gradient, xs, nums, False, "hessian", chunk_size, nested=None if create_graph else False,
-                         per_input=strict)
+                         per_input=strict, taped=True)
     return _assemble(fj.jac, fj.first.outs, fj.first.out_spec, xs, is_tuple, create_graph, strict, "hessian",
                      what="the gradient w.r.t. input")
