@@ -413,6 +413,27 @@ def test_hessian_where_the_graph_misses_part_of_f_pushes_tangents_through_f(f, c
         assert len(calls) == 2
 
 
+def test_a_leaf_that_requires_grad_passed_twice_gets_both_partials():
+    w = nd.tensor(3.0, requires_grad=True)
+    ga, gb = F.grad(lambda a, b: a * b**2, argnums=(0, 1))(w, w)
+    assert (ga.item(), gb.item()) == (9.0, 18.0)
+
+
+def test_a_leafs_hooks_run_for_its_own_gradient_only():
+    # Inside a transform the leaf stands for itself, but the transform's own
+    # backward must not call the hooks registered on it.
+    w = nd.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: seen.append(value(g).copy()))
+    g = F.grad(lambda a: (a**3).sum())(w)
+    np.testing.assert_allclose(value(g), [3.0, 12.0])
+    assert seen == []
+    g.sum().backward()  # d/dw sum(3 w**2) = 6 w reaches w and its hook
+    np.testing.assert_allclose(value(w.grad), [6.0, 12.0])
+    assert len(seen) == 1
+    np.testing.assert_allclose(seen[0], [6.0, 12.0])
+
+
 def test_hvp_without_forming_the_hessian():
     x, v = rand(4), rand(4)
     hv = F.hvp(hessian_test_function, (x,), (v,))

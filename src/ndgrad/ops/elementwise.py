@@ -148,7 +148,7 @@ def _activation(name: str, impl: Callable, d: Callable, dd: Callable) -> tuple[A
         f"{name}_backward",
         lambda g, y: times_derivative(g, None, y),
         vjp=(lambda c, out, g, y: c * d(y), lambda c, out, g, y: c * g * dd(y)),
-        jvp=(lambda t, out, g, y: t * d(y), lambda t, out, g, y: (g * dd(y)) * t),
+        jvp=(lambda t, out, g, y: t * d(y), lambda t, out, g, y: t * (g * dd(y))),
         broadcasting=True,
         fresh=True,
     )
@@ -196,7 +196,7 @@ multiply = primitive(
     "multiply",
     _operator(operator.mul, xp.multiply),
     vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x),
-    jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t),
+    jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: t * x),
     broadcasting=True,
     fresh=True,
 )

@@ -16,7 +16,7 @@ import operator
 from typing import Any
 
 from ..backend import ARRAY_TYPES, xp
-from ..core import TensorBase, primitive
+from ..core import TensorBase, primitive, wrap
 from ..core.errors import ShapeError
 from ._axes import ndim_of, normalize_axis
 from .reduce import sum as _sum
@@ -45,7 +45,10 @@ def _show(shape: tuple) -> str:
 
 def _swap_last(x: Any) -> Any:
     """The transpose of each matrix in a stack: a view, no copy.  Arrays and
-    tensors both have the method (on tensors it records a transpose)."""
+    tensors both have the method (on tensors it records a transpose); a
+    constant tensor (a fixed matrix, in a rule run on tensors) needs no record."""
+    if isinstance(x, TensorBase) and not x._rg and not x._tan:
+        return wrap(x.data.swapaxes(-1, -2))
     return x.swapaxes(-1, -2)
 
 

@@ -168,6 +168,14 @@ def make_alias(x: TensorBase) -> tuple[TensorBase, Any]:
     return alias, link
 
 
+def stands_for_itself(x: TensorBase) -> bool:
+    """Can x be its own alias?  A leaf that requires grad and records, with no
+    tangents or hooks: a transform's backward stops there as at an alias,
+    and outer levels reach it with no link (a Hessian's tape passes such
+    leaves to the gradient it records)."""
+    return x._node is None and x._rg and STATE.grad_enabled and not x._tan and not x._hooks
+
+
 def reshaped(t: TensorBase, shape: tuple) -> TensorBase:
     """t in `shape`, recording a reshape only where the shape changes."""
     return t if tuple(t.shape) == shape else reshape(t, shape)

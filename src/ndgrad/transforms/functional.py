@@ -157,7 +157,7 @@ def hessian(
         out = _scalar_output(trace, "hessian")
         cots: list = [None] * len(xs)
         if differentiable(out):
-            cots = trace.pullback([out], [xp.ones(out.shape, dtype=out.data.dtype)])
+            cots = trace.pullback([out], [xp.array(1, dtype=out.data.dtype).reshape(out.shape)])
         if strict:
             _strict_check([cots], [out], "hessian")
         grads = tuple(_as_gradient(c, x) for c, x in zip(cots, trace.primals, strict=True))

@@ -14,7 +14,18 @@ from ..backend import xp
 from ..core import engine
 from ..core.graph import TensorBase, wrap
 from ..core.mode import STATE
-from ._common import DEPTH, as_output, call, flatten_args, is_float, make_alias, reshaped, split_aux, substitute
+from ._common import (
+    DEPTH,
+    as_output,
+    call,
+    flatten_args,
+    is_float,
+    make_alias,
+    reshaped,
+    split_aux,
+    stands_for_itself,
+    substitute,
+)
 from ._tree import LEAF, tree_flatten
 from .structured import OneHotRows
 
@@ -40,8 +51,9 @@ class ReverseTrace:
     ) -> None:
         self.primals, self.specs = flatten_args(args, argnums, op)
         self.aliases, self.links = [], []
+        distinct = len(self.primals) == 1 or len(set(map(id, self.primals))) == len(self.primals)
         for x in self.primals:
-            alias, link = make_alias(x)
+            alias, link = (x, None) if distinct and stands_for_itself(x) else make_alias(x)
             self.aliases.append(alias)
             self.links.append(link)
         self.linked = self.links.count(None) != len(self.links)
@@ -150,7 +162,7 @@ def _one(o: TensorBase) -> Any:
     """The basis of a 0-d output: 1 itself, without a batch axis, so the
     rules run as for a gradient (a Hessian's inner pass is then the same
     whether it came from `grad` or `jacrev`)."""
-    return xp.ones((), dtype=o.data.dtype)
+    return xp.array(1, dtype=o.data.dtype)
 
 
 def _rows_on_arrays(trace: ReverseTrace, idx: list[int], chunk_size: int | None, result: list[list]) -> None:
