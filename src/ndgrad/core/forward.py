@@ -81,15 +81,6 @@ def _seq(node: Node) -> int:
     return node.seq
 
 
-def _held(node: Node, i: int) -> Any:
-    held = node.inputs
-    return held[i] if type(held) is tuple else held
-
-
-def _source(a: Any) -> Node | None:
-    return a if type(a) is Node else a._node
-
-
 def _ancestors(roots: list[Node]) -> set[Node] | None:
     """Every node the roots depend on, or None if one cannot be pushed through."""
     seen: set[Node] = set()
@@ -101,8 +92,11 @@ def _ancestors(roots: list[Node]) -> set[Node] | None:
         if node.inputs is None or not node.prim.sweepable:
             return None
         seen.add(node)
+        held = node.inputs
+        single = type(held) is not tuple
         for i in node.edges:
-            parent = _source(_held(node, i))
+            a = held if single else held[i]
+            parent = a if type(a) is Node else a._node
             if parent is not None and parent not in seen:
                 stack.append(parent)
     return seen
@@ -112,23 +106,29 @@ def _node_tangent(node: Node, tangents: dict[Node, Any], seeds: dict[int, Any]) 
     """The tangent of one node's output from its arguments' (None if none has one)."""
     prim, vals, ans, params = node.prim, node.vals, node.ans, node.params
     # A node that let go of its output keeps (shape, dtype) in its place.
-    out_shape = ans[0] if type(ans) is tuple else xp.shape(ans)
+    out_shape = ans[0] if type(ans) is tuple else ans.shape
+    held = node.inputs
+    single = type(held) is not tuple
     total = None
     for i in node.edges:
         rule = prim.jvps[i]
-        a = _held(node, i)
-        parent = _source(a)
-        t = seeds.get(id(a)) if parent is None else tangents.get(parent)
-        if t is None or rule is None:
+        if rule is None:
+            continue
+        a = held if single else held[i]
+        if type(a) is Node:
+            t = tangents.get(a)
+        else:
+            t = seeds.get(id(a)) if a._node is None else tangents.get(a._node)
+        if t is None:
             continue
         if prim.broadcasting:
-            t = align_batch(t, xp.ndim(vals[i]), len(out_shape))
+            t = align_batch(t, vals[i].ndim, len(out_shape))
         c = rule(t, ans, *vals, **params)
         total = c if total is None else total + c
     if total is None:
         return None
     shape = total.shape
     nout = len(out_shape)
-    if len(shape) < nout or tuple(shape[len(shape) - nout :]) != tuple(out_shape):
-        total = broadcast_to(total, tuple(shape[: len(shape) - nout]) + tuple(out_shape))
+    if len(shape) < nout or shape[len(shape) - nout :] != out_shape:
+        total = broadcast_to(total, shape[: len(shape) - nout] + out_shape)
     return total

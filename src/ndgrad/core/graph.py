@@ -81,6 +81,13 @@ def wrap(data: Any, node: Node | None = None, requires_grad: bool = False) -> An
     return t
 
 
+def is_constant(x: Any) -> bool:
+    """A tensor nothing differentiates (it neither requires grad nor carries
+    tangents): a rule run on tensors may reshape its data directly, without
+    recording an operation."""
+    return isinstance(x, TensorBase) and not x._rg and not x._tan
+
+
 class Node:
     """One recorded application of a primitive: what its rules need.
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..backend import ARRAY_TYPES, xp
 from ..core import TensorBase, primitive, wrap
 from ..core.errors import ShapeError
+from ..core.graph import is_constant
 from ._axes import ndim_of, normalize_axis
 from .reduce import sum as _sum
 from .shape import expand_dims, reshape_p, transpose_p
@@ -47,7 +48,7 @@ def _swap_last(x: Any) -> Any:
     """The transpose of each matrix in a stack: a view, no copy.  Arrays and
     tensors both have the method (on tensors it records a transpose); a
     constant tensor (a fixed matrix, in a rule run on tensors) needs no record."""
-    if isinstance(x, TensorBase) and not x._rg and not x._tan:
+    if is_constant(x):
         return wrap(x.data.swapaxes(-1, -2))
     return x.swapaxes(-1, -2)
 

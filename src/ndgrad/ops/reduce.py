@@ -15,9 +15,10 @@ import builtins
 import math
 from typing import Any
 
-from ..backend import ARRAY_TYPES, array_max, array_sum, xp
-from ..core import TensorBase, primitive
+from ..backend import ARRAY_TYPES, array_max, array_sum, broadcast_to, xp
+from ..core import TensorBase, primitive, wrap
 from ..core.errors import ShapeError
+from ..core.graph import is_constant
 
 # shape.py imports this module while it loads, so shape's (and index's) names
 # are looked up when called (_shape.reshape_p), not bound at import.
@@ -92,7 +93,10 @@ def expand_reduced(g: Any, shape: tuple, axes: tuple[int, ...], keepdims: bool) 
     input of `shape` (leading batch axes of g ride along)."""
     # `shape` is already a tuple of ints: straight to the primitive.
     if g.ndim == 0:  # a full reduction without batch axes broadcasts as it is
-        return _shape.broadcast_p(g, shape) if shape else g
+        if not shape:
+            return g
+        # A constant cotangent (the 1 that seeds a Hessian's gradient) needs no record.
+        return wrap(broadcast_to(g.data, shape)) if is_constant(g) else _shape.broadcast_p(g, shape)
     nbatch = g.ndim - (len(shape) if keepdims else len(shape) - len(axes))
     g = _keep_axes(g, shape, axes, keepdims)
     full = g.shape[:nbatch] + tuple(shape)

@@ -86,6 +86,12 @@ class ScaledRows(Structured):
             return ScaledRows(self.base, other if self.factor is None else self.factor * other, self.rows)
         return Structured.__mul__(self, other)
 
+    def __add__(self, other: Any) -> Any:
+        # Two JVP terms on the same batch (a product rule) add by their factors.
+        if type(other) is ScaledRows and other.base is self.base and other.rows is self.rows and STATE.raw:
+            return ScaledRows(self.base, _factor_of(self) + _factor_of(other), self.rows)
+        return Structured.__add__(self, other)
+
     def _times(self, factor: Any) -> ScaledRows:
         return ScaledRows(self.base, factor, self.rows)
 
@@ -154,7 +160,8 @@ def _matmul(a: Any, b: Any) -> Any:
     if isinstance(a, ScaledRows) and type(b) is xp.ndarray and b.ndim == 2 and len(a.shape) >= 2:
         f = _last_axis_only(a)
         if f is not None and a.shape[-1] == b.shape[0]:
-            return a._with_rows(xp.matmul(a.base, b if a.factor is None else xp.multiply(xp.reshape(f, (-1, 1)), b)))
+            column = f if isinstance(f, _SCALAR_TYPES) else f.reshape(-1, 1)
+            return a._with_rows(xp.matmul(a.base, b if a.factor is None else xp.multiply(column, b)))
     if isinstance(b, ScaledRows) and type(a) is xp.ndarray and a.ndim == 2 and len(b.shape) >= 3:
         # m @ (base * f): f along the last axis scales the product's columns.
         f = _last_axis_only(b)
