@@ -152,6 +152,14 @@ def hessian(
     is accepted for torch compatibility (ndgrad always vectorizes).
     """
     outer = _pick_mode("forward" if outer_jacobian_strategy is None else outer_jacobian_strategy, None)
+    taped = outer == "forward"
+    if taped and not (isinstance(inputs, tuple) or strict or create_graph or chunk_size):
+        x = to_primal(inputs, "hessian", "input 0")
+        if x.data.size:
+            block = _one_block_on_tape(f, x)
+            if block is not None:
+                return block
+            taped = False  # f ran once already, and its graph falls short: push tangents through it
     is_tuple, xs = _inputs(inputs, create_graph, "hessian")
     nums = tuple(range(len(xs)))
 
@@ -171,12 +179,6 @@ def hessian(
         jac = jacobian_rows(trace, chunk_size, per_output=strict)
         return _assemble(jac, trace.outs, trace.out_spec, xs, is_tuple, create_graph, strict, "hessian",
                          what="the gradient w.r.t. input")
-    taped = True
-    if not (is_tuple or strict or create_graph or chunk_size) and xs[0].data.size:
-        block = _one_block_on_tape(f, xs[0])
-        if block is not None:
-            return block
-        taped = False  # f ran once already, and its graph falls short: push tangents through it
     fj = ForwardJacobian(gradient, xs, nums, False, "hessian", chunk_size, nested=None if create_graph else False,
                          per_input=strict, taped=taped)
     return _assemble(fj.jac, fj.first.outs, fj.first.out_spec, xs, is_tuple, create_graph, strict, "hessian",
