@@ -107,6 +107,7 @@ def _node_tangent(node: Node, tangents: dict[Node, Any], seeds: dict[int, Any]) 
     prim, vals, ans, params = node.prim, node.vals, node.ans, node.params
     # A node that let go of its output keeps (shape, dtype) in its place.
     out_shape = ans[0] if type(ans) is tuple else ans.shape
+    nout = len(out_shape)
     held = node.inputs
     single = type(held) is not tuple
     total = None
@@ -121,14 +122,13 @@ def _node_tangent(node: Node, tangents: dict[Node, Any], seeds: dict[int, Any]) 
             t = seeds.get(id(a)) if a._node is None else tangents.get(a._node)
         if t is None:
             continue
-        if prim.broadcasting:
-            t = align_batch(t, vals[i].ndim, len(out_shape))
+        if prim.broadcasting and vals[i].ndim < nout:
+            t = align_batch(t, vals[i].ndim, nout)
         c = rule(t, ans, *vals, **params)
         total = c if total is None else total + c
     if total is None:
         return None
     shape = total.shape
-    nout = len(out_shape)
     if len(shape) < nout or shape[len(shape) - nout :] != out_shape:
         total = broadcast_to(total, shape[: len(shape) - nout] + out_shape)
     return total

@@ -427,7 +427,9 @@ def push_tangents(prim: Primitive, args: tuple, params: dict, out: TensorBase) -
             if t is None or prim.jvps[i] is None:
                 continue
             if prim.broadcasting:
-                t = align_batch(t, a.data.ndim if isinstance(a.data, ARRAY_TYPES) else xp.ndim(a.data), out_ndim)
+                in_ndim = a.data.ndim if isinstance(a.data, ARRAY_TYPES) else xp.ndim(a.data)
+                if in_ndim < out_ndim:
+                    t = align_batch(t, in_ndim, out_ndim)
             if raw and isinstance(t, TensorBase):
                 raw = False
             terms.append((prim.jvps[i], t))
