@@ -233,7 +233,7 @@ def _pow_base_vjp(g, ans, x, y):
         # x**2, the commonest power: scale the cotangent, then one product with
         # x.  Where g is a constant (a Hessian's inner pass) the graph
         # recorded for the gradient then has one node here, not two.
-        return (g * 2) * x
+        return (g * 2.0) * x
     return _pow_base_general(g, ans, x, y)
 
 

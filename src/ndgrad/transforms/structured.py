@@ -290,7 +290,6 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
     elem = x.elem_shape
     if not elem or b.ndim > 2 or elem[-1] != b.shape[0]:
         return NotImplemented
-    dtype = xp.result_type(x.values, b)
     if len(elem) == 1:
         # x is the matrix (M, q): row k is values * e_col, so (x @ b)[k] = values * b[col].
         if x.eye and b.ndim == 2 and STATE.raw:
@@ -300,7 +299,7 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
             # In C order even for a transposed b (forward mode's basis @ A.T):
             # the elementwise rules that follow then run on contiguous rows.
             return xp.multiply(x.values[:, None], b, order="C") if b.ndim == 2 else x.values * b
-        out = xp.zeros((x.nrows, *b.shape[1:]), dtype=dtype)
+        out = xp.zeros((x.nrows, *b.shape[1:]), dtype=xp.result_type(x.values, b))
         out[x.rows] = (x.values * b[x.cols].T).T
         return out
     q = elem[-1]
@@ -310,7 +309,7 @@ def _onehot_at_dense(x: OneHotRows, b: Any) -> Any:
     lead, c = x.cols // q, x.cols % q
     if b.ndim == 1:
         return OneHotRows(x.rows, lead, x.values * b[c], x.shape[:-1])
-    out = xp.zeros((x.nrows, math.prod(elem[:-1]), b.shape[1]), dtype=dtype)
+    out = xp.zeros((x.nrows, math.prod(elem[:-1]), b.shape[1]), dtype=xp.result_type(x.values, b))
     out[x.rows, lead] = x.values[:, None] * b[c]
     return out.reshape(x.shape[:-1] + b.shape[1:])
 
