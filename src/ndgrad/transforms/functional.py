@@ -202,16 +202,17 @@ def _one_block_on_tape(f: Callable, x: TensorBase) -> TensorBase | None:
         STATE.grad_enabled = prev
     if (STATE.inplace_ops, STATE.unrecorded) != before:
         return None
-    n = x.data.size
+    data = x.data
+    n, shape = data.size, data.shape
     tangent = None
     if grad is not None:
-        found = push_through([grad], {id(leaf): OneHotRows.basis(n, 0, x.shape, x.data.dtype)})
+        found = push_through([grad], {id(leaf): OneHotRows.basis(n, 0, shape, data.dtype)})
         if found is None:
             return None
         tangent = found[0]
     if tangent is None:  # the gradient does not depend on x
-        return wrap(xp.zeros(x.shape + x.shape, dtype=x.data.dtype))
+        return wrap(xp.zeros(shape + shape, dtype=data.dtype))
     t = xp.asarray(tangent)
     if t.base is not None or not t.flags.writeable:
         t = t.copy()  # the Hessian owns its memory
-    return wrap(t.reshape(n, n).T.reshape(x.shape + x.shape))
+    return wrap(t.reshape(n, n).T.reshape(shape + shape))

@@ -35,7 +35,7 @@ _SCALAR_TYPES = (int, float, complex, xp.generic)
 class ScaledRows(Structured):
     """A batch of M arrays of shape S: row k is `rows[k] * base[k] * factor`."""
 
-    __slots__ = ("base", "factor", "rows")
+    __slots__ = ("base", "factor", "rows", "shape")
     # Let a one-hot operand's handlers try first (they add into our dense form).
     _defer = True
 
@@ -43,10 +43,7 @@ class ScaledRows(Structured):
         self.base = base  # (M, *S), any memory order
         self.factor = factor  # broadcasts to S without changing it; None is 1
         self.rows = rows  # (M,), or None for all ones
-
-    @property
-    def shape(self) -> tuple:
-        return self.base.shape
+        self.shape = base.shape
 
     @property
     def dtype(self) -> Any:
