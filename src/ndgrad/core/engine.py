@@ -108,12 +108,13 @@ _past_nodes: dict[int, tuple[weakref.ref, list[tuple[int, Node | None]]]] = {}
 
 
 def _tensor_rule_inputs(node: Node) -> tuple[Any, Any]:
-    """The output and arguments as tensors, so the rules record a graph."""
+    """The output and arguments as tensors, so the rules record a graph
+    (values no rule reads stay raw)."""
     if not node.prim.reads_ans:
-        return None, node.args
+        return None, node.rule_args()
     ans = wrap(node.ans, node, True)
     ans._tan = node.ans_tan
-    return ans, node.args
+    return ans, node.rule_args()
 
 
 def _node_extras(node: Node, g: Any, tensors: bool) -> Any:

@@ -127,6 +127,24 @@ class Node:
         args[i] = _as_arg(inputs, args[i])
         return tuple(args)
 
+    def rule_args(self) -> tuple:
+        """The arguments as VJP rules run on tensors see them: tensors where
+        tensors were passed and some rule reads them, raw values elsewhere
+        (an argument no rule reads is not rebuilt as a tensor)."""
+        inputs, read = self.inputs, self.prim.reads_args
+        if isinstance(inputs, tuple):
+            if not any(isinstance(a, Node) for a in inputs):
+                return inputs
+            return tuple(
+                _as_arg(a, v) if i in read else v for i, (a, v) in enumerate(zip(inputs, self.vals, strict=True))
+            )
+        i = self.edges[0]
+        if i not in read:
+            return self.vals
+        args = list(self.vals)
+        args[i] = _as_arg(inputs, args[i])
+        return tuple(args)
+
     def source(self, i: int) -> Any:
         """Where the gradient of argument `i` (one of `edges`) goes: the node
         that made it, or the leaf tensor itself."""
