@@ -145,6 +145,7 @@ def test_hessians_match_torch(program):
     expected = TF.hessian(g_t, packed_t)
     assert_same(nd.hessian(g_nd, packed), expected, rtol=1e-8, atol=1e-10)
     assert_same(nd.hessian(g_nd, packed, outer_jacobian_strategy="reverse-mode"), expected, rtol=1e-8, atol=1e-10)
+    assert_same(nd.hessian(g_nd, packed, chunk_size=2), expected, rtol=1e-8, atol=1e-10)  # one tape, pushed in chunks
     argnums = tuple(range(len(inputs)))
     expected = torch.func.hessian(g_t, argnums=argnums)(*torch_inputs(inputs))
     assert_same(nd.func.hessian(g_nd, argnums=argnums)(*inputs), expected, rtol=1e-8, atol=1e-10)
