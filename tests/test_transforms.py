@@ -413,6 +413,28 @@ def test_hessian_where_the_graph_misses_part_of_f_pushes_tangents_through_f(f, c
         assert len(calls) == 2
 
 
+def test_func_hessian_of_a_vector_function_is_one_hessian_per_output():
+    # jacfwd(jacrev(f)) for any output; f with several outputs runs twice
+    # (the short path for one number runs it first).
+    x = rand(3)
+    f, calls = _counting(lambda v: nd.stack([(v**3).sum(), (v[0] * v[1]) * v[2]]))
+    h = value(F.hessian(f)(x))
+    assert h.shape == (2, 3, 3)
+    np.testing.assert_allclose(h[0], np.diag(6 * x), rtol=1e-12)
+    a, b, c = x
+    np.testing.assert_allclose(h[1], [[0, c, b], [c, 0, a], [b, a, 0]], rtol=1e-12)
+    assert len(calls) == 2
+
+
+def test_func_hessian_inside_an_outer_transform():
+    # d/dx trace(H(x)) for f = sum(x**4): H = diag(12 x**2), so the gradient is 24 x.
+    x = rand(3)
+    f, calls = _counting(lambda v: (v**4).sum())
+    g = F.grad(lambda v: nd.trace(F.hessian(f)(v)))(x)
+    np.testing.assert_allclose(value(g), 24 * x, rtol=1e-12)
+    assert len(calls) == 1
+
+
 def test_a_leaf_that_requires_grad_passed_twice_gets_both_partials():
     w = nd.tensor(3.0, requires_grad=True)
     ga, gb = F.grad(lambda a, b: a * b**2, argnums=(0, 1))(w, w)

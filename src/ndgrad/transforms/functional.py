@@ -15,15 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backend import xp
-from ..core.forward import push_through
 from ..core.graph import TensorBase, wrap
-from ..core.mode import STATE
 from ._common import IndependentError, is_float, to_primal
 from ._tree import LEAF, tree_unflatten
 from .forward import ForwardJacobian
-from .func import _as_gradient, _scalar_output
+from .func import _as_gradient, _scalar_output, hessian_on_tape
 from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block
-from .structured import OneHotRows
 
 __all__ = ["jacobian", "hessian"]
 
@@ -156,7 +153,7 @@ def hessian(
     if taped and not (isinstance(inputs, tuple) or strict or create_graph or chunk_size):
         x = to_primal(inputs, "hessian", "input 0")
         if x.data.size:
-            block = _one_block_on_tape(f, x)
+            block = hessian_on_tape(f, [x], 0, x, torch_style=True)
             if block is not None:
                 return block
             taped = False  # f ran once already, and its graph falls short: push tangents through it
@@ -183,36 +180,3 @@ def hessian(
                          per_input=strict, taped=taped)
     return _assemble(fj.jac, fj.first.outs, fj.first.out_spec, xs, is_tuple, create_graph, strict, "hessian",
                      what="the gradient w.r.t. input")
-
-
-def _one_block_on_tape(f: Callable, x: TensorBase) -> TensorBase | None:
-    """One input, no options: the common case, in short.  f's gradient is
-    recorded on a leaf standing for x, then the identity basis goes through
-    that graph in one raw pass (`forward.Tape` without the bookkeeping for
-    several inputs and chunks).  None where the graph falls short."""
-    leaf = wrap(x.data, None, True)
-    before = STATE.inplace_ops, STATE.unrecorded
-    prev, STATE.grad_enabled = STATE.grad_enabled, True  # as for any transform's function
-    try:
-        trace = ReverseTrace(f, [leaf], (0,), False, "hessian", create_graph=True)
-        out = _scalar_output(trace, "hessian")
-        seed = xp.array(1, dtype=out.data.dtype).reshape(out.shape)
-        grad = trace.pullback([out], [seed])[0] if differentiable(out) else None
-    finally:
-        STATE.grad_enabled = prev
-    if (STATE.inplace_ops, STATE.unrecorded) != before:
-        return None
-    data = x.data
-    n, shape = data.size, data.shape
-    tangent = None
-    if grad is not None:
-        found = push_through([grad], {id(leaf): OneHotRows.basis(n, 0, shape, data.dtype)})
-        if found is None:
-            return None
-        tangent = found[0]
-    if tangent is None:  # the gradient does not depend on x
-        return wrap(xp.zeros(shape + shape, dtype=data.dtype))
-    t = xp.asarray(tangent)
-    if t.base is not None or not t.flags.writeable:
-        t = t.copy()  # the Hessian owns its memory
-    return wrap(t.reshape(n, n).T.reshape(shape + shape))
