@@ -8,6 +8,7 @@ its nodes in creation order, each node's JVP rules on raw values.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from .. import backend
@@ -68,7 +69,7 @@ def push_through(outs: list[TensorBase], seeds: dict[int, Any]) -> list[Any] | N
     prev = STATE.raw, STATE.grad_enabled
     STATE.raw, STATE.grad_enabled = True, False
     try:
-        for node in sorted(nodes, key=_seq):
+        for node in sorted(nodes, key=_SEQ):
             total = _node_tangent(node, tangents, seeds)
             if total is not None:
                 tangents[node] = total
@@ -77,8 +78,7 @@ def push_through(outs: list[TensorBase], seeds: dict[int, Any]) -> list[Any] | N
     return [seeds.get(id(o)) if o._node is None else tangents.get(o._node) for o in outs]
 
 
-def _seq(node: Node) -> int:
-    return node.seq
+_SEQ = attrgetter("seq")  # creation order: a topological order
 
 
 def _ancestors(roots: list[Node]) -> set[Node] | None:

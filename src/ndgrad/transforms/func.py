@@ -353,7 +353,8 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
     t = xp.asarray(tangent)
     if t.base is not None or not t.flags.writeable:
         t = t.copy()  # the Hessian owns its memory
-    return wrap(t.reshape(n, n).T.reshape(shape + shape))
+    # Row k of the tangent is column k of the Hessian.
+    return wrap(t.T if len(shape) == 1 else t.reshape(n, n).T.reshape(shape + shape))
 
 
 def hvp(f: Callable, primals: Sequence, tangents: Sequence) -> Any:

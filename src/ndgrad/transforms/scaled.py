@@ -145,7 +145,7 @@ def _last_axis_only(x: ScaledRows) -> Any:
     """The factor as a vector along the last element axis (or a scalar), or
     None where it varies along other element axes too."""
     f = _factor_of(x)
-    if isinstance(f, _SCALAR_TYPES) or f.ndim == 0:
+    if isinstance(f, _SCALAR_TYPES) or f.ndim < 2:
         return f
     if all(n == 1 for n in f.shape[:-1]):
         return f.reshape(-1)
