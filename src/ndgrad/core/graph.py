@@ -115,31 +115,27 @@ class Node:
     @property
     def args(self) -> tuple | None:
         """The call's arguments: tensors where tensors were passed."""
-        if self.vals is None:
-            return None
-        inputs = self.inputs
-        if isinstance(inputs, tuple):
-            if not any(isinstance(a, Node) for a in inputs):
-                return inputs
-            return tuple(_as_arg(a, v) for a, v in zip(inputs, self.vals))
-        args = list(self.vals)
-        i = self.edges[0]
-        args[i] = _as_arg(inputs, args[i])
-        return tuple(args)
+        return None if self.vals is None else self._tensors_at(None)
 
     def rule_args(self) -> tuple:
         """The arguments as VJP rules run on tensors see them: tensors where
         tensors were passed and some rule reads them, raw values elsewhere
         (an argument no rule reads is not rebuilt as a tensor)."""
-        inputs, read = self.inputs, self.prim.reads_args
+        return self._tensors_at(self.prim.reads_args)
+
+    def _tensors_at(self, read: tuple | None) -> tuple:
+        """The raw values, with the tensors passed put back at the indices in
+        `read` (all of them for None); one held as its node is rebuilt."""
+        inputs = self.inputs
         if isinstance(inputs, tuple):
             if not any(isinstance(a, Node) for a in inputs):
                 return inputs
             return tuple(
-                _as_arg(a, v) if i in read else v for i, (a, v) in enumerate(zip(inputs, self.vals, strict=True))
+                _as_arg(a, v) if read is None or i in read else v
+                for i, (a, v) in enumerate(zip(inputs, self.vals, strict=True))
             )
         i = self.edges[0]
-        if i not in read:
+        if read is not None and i not in read:
             return self.vals
         args = list(self.vals)
         args[i] = _as_arg(inputs, args[i])

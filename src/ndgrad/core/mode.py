@@ -33,6 +33,12 @@ class _State:
         # raw values and record no graph, though the primals may.
         self.untracked_levels: set[int] = set()
 
+    def graph_marks(self) -> tuple[int, int]:
+        """Counters that move when a value changes in place or is computed
+        without a graph: the same before and after a call, the graph that
+        call recorded tells the whole story of its values."""
+        return self.inplace_ops, self.unrecorded
+
 
 STATE = _State()
 

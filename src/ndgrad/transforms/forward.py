@@ -115,9 +115,9 @@ class Tape:
         not tell the whole story (values changed in place, or computed from the
         inputs without a graph: under no_grad, by a first-order backward)."""
         leaves = [wrap(x.data, None, True) for x in primals]
-        before = STATE.inplace_ops, STATE.unrecorded
+        marks = STATE.graph_marks()
         result = call(f, substitute(args, specs, leaves), reverse=False)
-        if (STATE.inplace_ops, STATE.unrecorded) != before:
+        if STATE.graph_marks() != marks:
             return None
         out, aux = split_aux(result, has_aux, op)
         outs, spec = tree_flatten(out)

@@ -324,7 +324,7 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
     leaf = wrap(x.data, None, True)
     args = list(args)
     args[argnum] = leaf
-    before = STATE.inplace_ops, STATE.unrecorded
+    marks = STATE.graph_marks()
     prev, STATE.grad_enabled = STATE.grad_enabled, True  # as for any transform's function
     try:
         trace = ReverseTrace(f, args, (argnum,), False, "hessian", create_graph=True)
@@ -338,7 +338,7 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
         grad = trace.pullback([out], [seed])[0] if differentiable(out) else None
     finally:
         STATE.grad_enabled = prev
-    if (STATE.inplace_ops, STATE.unrecorded) != before:
+    if STATE.graph_marks() != marks:
         return None
     data = x.data
     n, shape = data.size, data.shape
