@@ -138,10 +138,7 @@ def _times_vector(m: Any, v: Any) -> Any:
 
 def _vectors_times(v: Any, m: Any) -> Any:
     """v (..., p) @ m (p, q): a vector, or a batch of them, times a matrix."""
-    nd = v.ndim
-    if nd == 1:
-        return matvec_p(_swap_last(m), v)
-    return matmul_p(v, m) if nd == 2 else _stack_times_matrix(v, m)
+    return matvec_p(_swap_last(m), v) if v.ndim == 1 else _stack_times_matrix(v, m)
 
 
 matvec_p = primitive(

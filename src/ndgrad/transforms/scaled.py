@@ -79,7 +79,7 @@ class ScaledRows(Structured):
 
     def __mul__(self, other: Any) -> Any:
         # The commonest step (an elementwise JVP rule), ahead of the dispatch.
-        if type(other) is xp.ndarray and STATE.raw and other.shape == self.base.shape[1:]:
+        if type(other) is xp.ndarray and STATE.raw and other.shape == self.shape[1:]:
             return ScaledRows(self.base, other if self.factor is None else self.factor * other, self.rows)
         return Structured.__mul__(self, other)
 
