@@ -397,10 +397,19 @@ def _constant_under_no_grad(x):
     return (x * c).sum()
 
 
+def _uses_a_first_order_gradient(x):
+    (g,) = nd.autograd.grad((x**2).sum(), x)  # 2 x, as a value without a graph
+    return (x * g).sum()
+
+
 @pytest.mark.parametrize(
     "f,closed_form",
-    [(_updates_in_place, lambda x: np.diag(24 * (2 * x + 1))), (_constant_under_no_grad, lambda x: np.diag(2 * x))],
-    ids=["in-place", "no_grad"],
+    [
+        (_updates_in_place, lambda x: np.diag(24 * (2 * x + 1))),
+        (_constant_under_no_grad, lambda x: np.diag(2 * x)),
+        (_uses_a_first_order_gradient, lambda x: 2 * np.eye(x.size)),
+    ],
+    ids=["in-place", "no_grad", "first-order backward"],
 )
 def test_hessian_where_the_graph_misses_part_of_f_pushes_tangents_through_f(f, closed_form):
     # No graph records an in-place update's old values, nor values computed
