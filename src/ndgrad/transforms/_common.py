@@ -135,6 +135,14 @@ def as_output(value: Any, op: str) -> TensorBase:
     return wrap(arr)
 
 
+def flatten_outputs(out: Any, op: str) -> tuple[list[TensorBase], TreeSpec]:
+    """The leaves of the user's function's output, as tensors, and its structure."""
+    if isinstance(out, TensorBase):  # one output, the commonest return
+        return [out], LEAF
+    leaves, spec = tree_flatten(out)
+    return [as_output(o, op) for o in leaves], spec
+
+
 def split_aux(result: Any, has_aux: bool, op: str) -> tuple[Any, Any]:
     if not has_aux:
         return result, None

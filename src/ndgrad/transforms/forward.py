@@ -15,7 +15,7 @@ from ..core.forward import new_level, push_through, seed
 from ..core.graph import TensorBase, strip, wrap
 from ..core.mode import STATE
 from ..ops.shape import transpose
-from ._common import DEPTH, as_output, call, flatten_args, lower, reshaped, split_aux, substitute, tracked
+from ._common import DEPTH, call, flatten_args, flatten_outputs, lower, reshaped, split_aux, substitute, tracked
 from ._tree import TreeSpec, tree_flatten, tree_unflatten
 from .reverse import chunks
 from .structured import OneHotRows
@@ -84,8 +84,7 @@ def push(
     finally:
         STATE.untracked_levels.discard(level)
     out, aux = split_aux(result, has_aux, op)
-    leaves, spec = tree_flatten(out)
-    return Pushed([as_output(o, op) for o in leaves], spec, aux, level)
+    return Pushed(*flatten_outputs(out, op), aux, level)
 
 
 class Tape:
@@ -120,8 +119,7 @@ class Tape:
         if STATE.graph_marks() != marks:
             return None
         out, aux = split_aux(result, has_aux, op)
-        outs, spec = tree_flatten(out)
-        return cls(leaves, [as_output(o, op) for o in outs], spec, aux)
+        return cls(leaves, *flatten_outputs(out, op), aux)
 
     def push(self, tangents: dict[int, Any]) -> Pushed | None:
         """The outputs' tangents for `tangents[j]` on input j (None if the graph

@@ -18,12 +18,23 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backend import xp
+from ..core import engine
 from ..core.errors import DtypeError, ShapeError
 from ..core.forward import push_through
 from ..core.graph import TensorBase, wrap
 from ..core.mode import STATE
 from ..ops.shape import broadcast_to
-from ._common import flatten_args, is_float, lower, normalize_argnums, regroup, to_primal, tracked
+from ._common import (
+    call,
+    flatten_args,
+    flatten_outputs,
+    is_float,
+    lower,
+    normalize_argnums,
+    regroup,
+    to_primal,
+    tracked,
+)
 from ._tree import LEAF, tree_flatten, tree_unflatten
 from .forward import ForwardJacobian, nested_inputs, push
 from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block
@@ -64,7 +75,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
 def _value_and_grad(f: Callable, args: tuple, argnums: Any, has_aux: bool, op: str) -> tuple[Any, Any, Any]:
     nums, single = normalize_argnums(argnums, len(args), op)
     trace = ReverseTrace(f, args, nums, has_aux, op)
-    out = _scalar_output(trace, op)
+    out = _scalar_output(trace.outs, trace.out_spec, op)
     cots: list = [None] * len(trace.primals)
     if differentiable(out):
         cots = trace.pullback([out], [xp.ones(out.shape, dtype=out.data.dtype)])
@@ -73,14 +84,14 @@ def _value_and_grad(f: Callable, args: tuple, argnums: Any, has_aux: bool, op: s
     return lower(out, keep), regroup(trace.specs, grads, single), _lower_tree(trace.aux, keep)
 
 
-def _scalar_output(trace: ReverseTrace, op: str) -> TensorBase:
-    if len(trace.outs) != 1:
+def _scalar_output(outs: list[TensorBase], out_spec: Any, op: str) -> TensorBase:
+    if len(outs) != 1:
         raise ShapeError(
-            f"{op}: the function must return one scalar, but it returned {len(trace.outs)} values "
-            f"(structure {trace.out_spec}). Return extra values with has_aux=True as (value, aux), "
+            f"{op}: the function must return one scalar, but it returned {len(outs)} values "
+            f"(structure {out_spec}). Return extra values with has_aux=True as (value, aux), "
             "or use jacrev/jacfwd for several outputs."
         )
-    out = trace.outs[0]
+    out = outs[0]
     if out.data.size != 1:
         raise ShapeError(
             f"{op}: the function must return a scalar (one number), but its output has shape {out.shape}. "
@@ -321,21 +332,25 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
     jacfwd(jacrev(f)) takes those.  `ndgrad.hessian` accepts any one-element
     output and refuses others, as torch does.
     """
+    # The leaf stands for x and for itself: the reverse pass stops there, and
+    # no ReverseTrace (aliases, links) is needed around it.
     leaf = wrap(x.data, None, True)
     args = list(args)
     args[argnum] = leaf
     marks = STATE.graph_marks()
     prev, STATE.grad_enabled = STATE.grad_enabled, True  # as for any transform's function
     try:
-        trace = ReverseTrace(f, args, (argnum,), False, "hessian", create_graph=True)
+        outs, out_spec = flatten_outputs(call(f, args, reverse=True), "hessian")
         if torch_style:
-            out = _scalar_output(trace, "hessian")
+            out = _scalar_output(outs, out_spec, "hessian")
         else:
-            out = trace.outs[0]
-            if trace.out_spec is not LEAF or out.data.ndim or not is_float(out.data.dtype):
+            out = outs[0]
+            if out_spec is not LEAF or out.data.ndim or not is_float(out.data.dtype):
                 return None
-        seed = xp.array(1, dtype=out.data.dtype).reshape(out.shape)
-        grad = trace.pullback([out], [seed])[0] if differentiable(out) else None
+        grad = None
+        if differentiable(out):
+            seed = xp.array(1, dtype=out.data.dtype).reshape(out.shape)
+            (grad,) = engine.backward([out], [seed], inputs=[leaf], create_graph=True, retain_graph=True)
     finally:
         STATE.grad_enabled = prev
     if STATE.graph_marks() != marks:

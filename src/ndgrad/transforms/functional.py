@@ -162,7 +162,7 @@ def hessian(
 
     def gradient(*args: Any) -> tuple:
         trace = ReverseTrace(f, args, nums, False, "hessian")
-        out = _scalar_output(trace, "hessian")
+        out = _scalar_output(trace.outs, trace.out_spec, "hessian")
         cots: list = [None] * len(xs)
         if differentiable(out):
             cots = trace.pullback([out], [xp.array(1, dtype=out.data.dtype).reshape(out.shape)])

@@ -16,9 +16,9 @@ from ..core.graph import TensorBase, wrap
 from ..core.mode import STATE
 from ._common import (
     DEPTH,
-    as_output,
     call,
     flatten_args,
+    flatten_outputs,
     is_float,
     make_alias,
     reshaped,
@@ -26,7 +26,6 @@ from ._common import (
     stands_for_itself,
     substitute,
 )
-from ._tree import LEAF, tree_flatten
 from .structured import OneHotRows
 
 
@@ -66,11 +65,7 @@ class ReverseTrace:
         if self.linked:
             self._link(True)
         out, self.aux = split_aux(result, has_aux, op) if has_aux else (result, None)
-        if isinstance(out, TensorBase):  # one output, the commonest return
-            self.outs, self.out_spec = [out], LEAF
-        else:
-            leaves, self.out_spec = tree_flatten(out)
-            self.outs = [as_output(o, op) for o in leaves]
+        self.outs, self.out_spec = flatten_outputs(out, op)
 
     def _link(self, on: bool) -> None:
         # Linked, the aliases lead outer levels back to the inputs; unlinked,
