@@ -18,16 +18,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backend import xp
-from ..core import engine
 from ..core.errors import DtypeError, ShapeError
 from ..core.forward import push_through
 from ..core.graph import TensorBase, wrap
 from ..core.mode import STATE
 from ..ops.shape import broadcast_to
 from ._common import (
-    call,
     flatten_args,
-    flatten_outputs,
     is_float,
     lower,
     normalize_argnums,
@@ -332,25 +329,18 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
     jacfwd(jacrev(f)) takes those.  `ndgrad.hessian` accepts any one-element
     output and refuses others, as torch does.
     """
-    # The leaf stands for x and for itself: the reverse pass stops there, and
-    # no ReverseTrace (aliases, links) is needed around it.
-    leaf = wrap(x.data, None, True)
-    args = list(args)
-    args[argnum] = leaf
     marks = STATE.graph_marks()
     prev, STATE.grad_enabled = STATE.grad_enabled, True  # as for any transform's function
     try:
-        outs, out_spec = flatten_outputs(call(f, args, reverse=True), "hessian")
+        trace = ReverseTrace.on_leaf(f, args, argnum, x, "hessian", create_graph=True)
         if torch_style:
-            out = _scalar_output(outs, out_spec, "hessian")
+            out = _scalar_output(trace.outs, trace.out_spec, "hessian")
         else:
-            out = outs[0]
-            if out_spec is not LEAF or out.data.ndim or not is_float(out.data.dtype):
+            out = trace.outs[0]
+            if trace.out_spec is not LEAF or out.data.ndim or not is_float(out.data.dtype):
                 return None
-        grad = None
-        if differentiable(out):
-            seed = xp.array(1, dtype=out.data.dtype).reshape(out.shape)
-            (grad,) = engine.backward([out], [seed], inputs=[leaf], create_graph=True, retain_graph=True)
+        seed = xp.array(1, dtype=out.data.dtype).reshape(out.shape)
+        grad = trace.pullback([out], [seed])[0] if differentiable(out) else None
     finally:
         STATE.grad_enabled = prev
     if STATE.graph_marks() != marks:
@@ -359,7 +349,7 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
     n, shape = data.size, data.shape
     tangent = None
     if grad is not None:
-        found = push_through([grad], {id(leaf): OneHotRows.basis(n, 0, shape, data.dtype)})
+        found = push_through([grad], {id(trace.aliases[0]): OneHotRows.basis(n, 0, shape, data.dtype)})
         if found is None:
             return None
         tangent = found[0]

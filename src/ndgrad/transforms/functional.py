@@ -107,7 +107,10 @@ def jacobian(
     nums = tuple(range(len(xs))) if is_tuple else (0,)
     cg = None if create_graph else False
     if mode != "forward":
-        trace = ReverseTrace(f, xs, nums, False, "jacobian", create_graph=cg)
+        if is_tuple or create_graph:
+            trace = ReverseTrace(f, xs, nums, False, "jacobian", create_graph=cg)
+        else:
+            trace = ReverseTrace.on_leaf(f, xs, 0, xs[0], "jacobian", create_graph=False)
         if mode == "reverse" or _elements(xs) >= _elements(trace.outs):
             if not (is_tuple or strict or create_graph or chunk_size) and trace.out_spec is LEAF:
                 return _finish(one_block(trace), trace.outs[0], xs[0], False)  # the common case, in short

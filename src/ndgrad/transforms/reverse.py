@@ -26,6 +26,7 @@ from ._common import (
     stands_for_itself,
     substitute,
 )
+from ._tree import LEAF
 from .structured import OneHotRows
 
 
@@ -66,6 +67,23 @@ class ReverseTrace:
             self._link(True)
         out, self.aux = split_aux(result, has_aux, op) if has_aux else (result, None)
         self.outs, self.out_spec = flatten_outputs(out, op)
+
+    @classmethod
+    def on_leaf(
+        cls, f: Callable, args: Sequence, argnum: int, x: TensorBase, op: str, create_graph: bool
+    ) -> ReverseTrace:
+        """The trace of f for one array argument that nothing else follows (no
+        outer level, no tangents): a fresh leaf stands for it, with no link,
+        and none of the general set-up for pytrees and several inputs."""
+        self = cls.__new__(cls)
+        leaf = wrap(x.data, None, True)
+        self.primals, self.specs = [x], [(argnum, LEAF, 0)]
+        self.aliases, self.links, self.linked = [leaf], [None], False
+        self.create_graph, self.aux = create_graph, None
+        args = list(args)
+        args[argnum] = leaf
+        self.outs, self.out_spec = flatten_outputs(call(f, args, reverse=True), op)
+        return self
 
     def _link(self, on: bool) -> None:
         # Linked, the aliases lead outer levels back to the inputs; unlinked,
