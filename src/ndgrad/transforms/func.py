@@ -71,7 +71,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
 
 def _value_and_grad(f: Callable, args: tuple, argnums: Any, has_aux: bool, op: str) -> tuple[Any, Any, Any]:
     nums, single = normalize_argnums(argnums, len(args), op)
-    trace = ReverseTrace(f, args, nums, has_aux, op)
+    trace = _trace(f, args, nums, single, has_aux, op)
     out = _scalar_output(trace.outs, trace.out_spec, op)
     cots: list = [None] * len(trace.primals)
     if differentiable(out):
@@ -79,6 +79,15 @@ def _value_and_grad(f: Callable, args: tuple, argnums: Any, has_aux: bool, op: s
     grads = [_as_gradient(c, x) for c, x in zip(cots, trace.primals, strict=True)]
     keep = trace.create_graph
     return lower(out, keep), regroup(trace.specs, grads, single), _lower_tree(trace.aux, keep)
+
+
+def _trace(f: Callable, args: tuple, nums: tuple[int, ...], single: bool, has_aux: bool, op: str) -> ReverseTrace:
+    """f traced for reverse mode; one array argument nothing else follows
+    (the common case) takes the short way."""
+    x = _one_array(args, nums[0], op) if single else None
+    if x is None:
+        return ReverseTrace(f, args, nums, has_aux, op)
+    return ReverseTrace.on_leaf(f, args, nums[0], x, op, has_aux=has_aux)
 
 
 def _scalar_output(outs: list[TensorBase], out_spec: Any, op: str) -> TensorBase:
@@ -238,7 +247,7 @@ def jacrev(
 
     def jacobian(*args: Any) -> Any:
         nums, single = normalize_argnums(argnums, len(args), "jacrev")
-        trace = ReverseTrace(f, args, nums, has_aux, "jacrev")
+        trace = _trace(f, args, nums, single, has_aux, "jacrev")
         if single and not has_aux and chunk_size is None and trace.specs[0][1] is LEAF and trace.out_spec is LEAF:
             return _block(one_block(trace), trace.outs[0], trace.primals[0])  # the common case, in short
         jac = jacobian_rows(trace, chunk_size)
@@ -299,7 +308,7 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     untaped = _forward_jacobian(jacrev(f, argnums), argnums, False, None, "hessian", taped=False)
 
     def hessian_of_f(*args: Any) -> Any:
-        x = _one_array(args, argnums)
+        x = _one_array(args, argnums, "hessian")
         if x is None:
             return taped(*args)
         block = hessian_on_tape(f, args, argnums, x, torch_style=False)
@@ -309,12 +318,12 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     return _named(hessian_of_f, "hessian", f)
 
 
-def _one_array(args: tuple, argnum: Any) -> TensorBase | None:
+def _one_array(args: tuple, argnum: Any, op: str) -> TensorBase | None:
     """The argument to differentiate, where it is one array that no outer
     transform follows (the common case); None otherwise."""
     if type(argnum) is not int or not 0 <= argnum < len(args) or isinstance(args[argnum], (tuple, list, dict)):
         return None
-    x = to_primal(args[argnum], "hessian", f"argument {argnum}")
+    x = to_primal(args[argnum], op, f"argument {argnum}")
     return x if x.data.size and not nested_inputs([x]) else None
 
 

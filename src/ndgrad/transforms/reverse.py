@@ -70,7 +70,8 @@ class ReverseTrace:
 
     @classmethod
     def on_leaf(
-        cls, f: Callable, args: Sequence, argnum: int, x: TensorBase, op: str, create_graph: bool
+        cls, f: Callable, args: Sequence, argnum: int, x: TensorBase, op: str, create_graph: bool = False,
+        has_aux: bool = False,
     ) -> ReverseTrace:
         """The trace of f for one array argument that nothing else follows (no
         outer level, no tangents): a fresh leaf stands for it, with no link,
@@ -79,10 +80,12 @@ class ReverseTrace:
         leaf = wrap(x.data, None, True)
         self.primals, self.specs = [x], [(argnum, LEAF, 0)]
         self.aliases, self.links, self.linked = [leaf], [None], False
-        self.create_graph, self.aux = create_graph, None
+        self.create_graph = create_graph
         args = list(args)
         args[argnum] = leaf
-        self.outs, self.out_spec = flatten_outputs(call(f, args, reverse=True), op)
+        result = call(f, args, reverse=True)
+        out, self.aux = split_aux(result, has_aux, op) if has_aux else (result, None)
+        self.outs, self.out_spec = flatten_outputs(out, op)
         return self
 
     def _link(self, on: bool) -> None:
