@@ -75,7 +75,7 @@ def _value_and_grad(f: Callable, args: tuple, argnums: Any, has_aux: bool, op: s
     out = _scalar_output(trace.outs, trace.out_spec, op)
     cots: list = [None] * len(trace.primals)
     if differentiable(out):
-        cots = trace.pullback([out], [xp.ones(out.shape, dtype=out.data.dtype)])
+        cots = trace.pullback([out], [unit_seed(out)])
     grads = [_as_gradient(c, x) for c, x in zip(cots, trace.primals, strict=True)]
     keep = trace.create_graph
     return lower(out, keep), regroup(trace.specs, grads, single), _lower_tree(trace.aux, keep)
@@ -110,6 +110,11 @@ def _scalar_output(outs: list[TensorBase], out_spec: Any, op: str) -> TensorBase
             "Compute it in floats (e.g. x * 1.0) or cast with .astype('float64')."
         )
     return out
+
+
+def unit_seed(out: TensorBase) -> Any:
+    """The cotangent 1 of a one-element output, in its shape and dtype."""
+    return xp.array(1, dtype=out.data.dtype).reshape(out.shape)
 
 
 def _as_gradient(c: Any, x: TensorBase, batch: tuple = ()) -> Any:
@@ -348,8 +353,7 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
             out = trace.outs[0]
             if trace.out_spec is not LEAF or out.data.ndim or not is_float(out.data.dtype):
                 return None
-        seed = xp.array(1, dtype=out.data.dtype).reshape(out.shape)
-        grad = trace.pullback([out], [seed])[0] if differentiable(out) else None
+        grad = trace.pullback([out], [unit_seed(out)])[0] if differentiable(out) else None
     finally:
         STATE.grad_enabled = prev
     if STATE.graph_marks() != marks:

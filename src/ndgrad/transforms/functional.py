@@ -19,7 +19,7 @@ from ..core.graph import TensorBase, wrap
 from ._common import IndependentError, is_float, to_primal
 from ._tree import LEAF, tree_unflatten
 from .forward import ForwardJacobian
-from .func import _as_gradient, _scalar_output, hessian_on_tape
+from .func import _as_gradient, _scalar_output, hessian_on_tape, unit_seed
 from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block
 
 __all__ = ["jacobian", "hessian"]
@@ -168,7 +168,7 @@ def hessian(
         out = _scalar_output(trace.outs, trace.out_spec, "hessian")
         cots: list = [None] * len(xs)
         if differentiable(out):
-            cots = trace.pullback([out], [xp.array(1, dtype=out.data.dtype).reshape(out.shape)])
+            cots = trace.pullback([out], [unit_seed(out)])
         if strict:
             _strict_check([cots], [out], "hessian")
         grads = tuple(_as_gradient(c, x) for c, x in zip(cots, trace.primals, strict=True))
