@@ -17,7 +17,8 @@ from typing import Any
 from ..backend import xp
 from ..core import primitive
 from ..core.errors import EinsumError
-from .products import _as_operand, _show
+from .products import _show
+from .reduce import _as_operand
 from .shape import broadcast_to, reshape_p
 
 __all__ = ["einsum"]

@@ -15,25 +15,18 @@ import math
 import operator
 from typing import Any
 
-from ..backend import ARRAY_TYPES, xp
+from ..backend import xp
 from ..core import TensorBase, primitive, wrap
 from ..core.errors import ShapeError
 from ..core.graph import is_constant
 from ._axes import ndim_of, normalize_axis
+from .reduce import _as_operand
 from .reduce import sum as _sum
 from .shape import expand_dims, reshape_p, transpose_p
 
 __all__ = [
     "matmul", "dot", "vdot", "inner", "outer", "tensordot", "kron", "vecdot", "matvec", "vecmat",
 ]
-
-
-_OPERAND_TYPES = (TensorBase, *ARRAY_TYPES)
-
-
-def _as_operand(x: Any) -> Any:
-    """Tensors and arrays pass through; Python numbers and lists become arrays."""
-    return x if isinstance(x, _OPERAND_TYPES) else xp.asarray(x)
 
 
 def _show(shape: tuple) -> str:

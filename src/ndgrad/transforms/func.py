@@ -34,7 +34,7 @@ from ._common import (
 )
 from ._tree import LEAF, tree_flatten, tree_unflatten
 from .forward import ForwardJacobian, nested_inputs, push
-from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block
+from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block, unit_seed
 from .structured import OneHotRows
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "hvp"]
@@ -110,11 +110,6 @@ def _scalar_output(outs: list[TensorBase], out_spec: Any, op: str) -> TensorBase
             "Compute it in floats (e.g. x * 1.0) or cast with .astype('float64')."
         )
     return out
-
-
-def unit_seed(out: TensorBase) -> Any:
-    """The cotangent 1 of a one-element output, in its shape and dtype."""
-    return xp.array(1, dtype=out.data.dtype).reshape(out.shape)
 
 
 def _as_gradient(c: Any, x: TensorBase, batch: tuple = ()) -> Any:

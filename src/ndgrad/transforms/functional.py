@@ -19,8 +19,8 @@ from ..core.graph import TensorBase, wrap
 from ._common import IndependentError, is_float, to_primal
 from ._tree import LEAF, tree_unflatten
 from .forward import ForwardJacobian
-from .func import _as_gradient, _scalar_output, hessian_on_tape, unit_seed
-from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block
+from .func import _as_gradient, _scalar_output, hessian_on_tape
+from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block, unit_seed
 
 __all__ = ["jacobian", "hessian"]
 

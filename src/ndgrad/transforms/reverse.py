@@ -65,8 +65,7 @@ class ReverseTrace:
         result = call(f, substitute(args, self.specs, self.aliases), reverse=True)
         if self.linked:
             self._link(True)
-        out, self.aux = split_aux(result, has_aux, op) if has_aux else (result, None)
-        self.outs, self.out_spec = flatten_outputs(out, op)
+        self._take(result, has_aux, op)
 
     @classmethod
     def on_leaf(
@@ -83,10 +82,13 @@ class ReverseTrace:
         self.create_graph = create_graph
         args = list(args)
         args[argnum] = leaf
-        result = call(f, args, reverse=True)
+        self._take(call(f, args, reverse=True), has_aux, op)
+        return self
+
+    def _take(self, result: Any, has_aux: bool, op: str) -> None:
+        """f's outputs (flattened) and its aux, from what it returned."""
         out, self.aux = split_aux(result, has_aux, op) if has_aux else (result, None)
         self.outs, self.out_spec = flatten_outputs(out, op)
-        return self
 
     def _link(self, on: bool) -> None:
         # Linked, the aliases lead outer levels back to the inputs; unlinked,
@@ -167,18 +169,19 @@ def one_block(trace: ReverseTrace) -> Any:
 def _all_rows_at_once(trace: ReverseTrace, i: int, result: list[list]) -> None:
     """The common case: one output, its whole basis in one pass."""
     o = trace.outs[i]
-    seed = _one(o) if o.ndim == 0 else OneHotRows.basis(o.data.size, 0, o.shape, o.data.dtype)
+    seed = unit_seed(o) if o.ndim == 0 else OneHotRows.basis(o.data.size, 0, o.shape, o.data.dtype)
     for j, c in enumerate(trace.pullback([o], [seed])):
         if c is not None:
             c = c.data if isinstance(c, TensorBase) else xp.asarray(c)
             result[i][j] = c.reshape(o.shape + trace.primals[j].shape)
 
 
-def _one(o: TensorBase) -> Any:
-    """The basis of a 0-d output: 1 itself, without a batch axis, so the
-    rules run as for a gradient (a Hessian's inner pass is then the same
-    whether it came from `grad` or `jacrev`)."""
-    return xp.array(1, dtype=o.data.dtype)
+def unit_seed(out: TensorBase) -> Any:
+    """The cotangent 1 of a one-element output, in its shape and dtype: for a
+    0-d output, the basis itself without a batch axis, so the rules run as
+    for a gradient (a Hessian's inner pass is then the same whether it came
+    from `grad` or `jacrev`)."""
+    return xp.array(1, dtype=out.data.dtype).reshape(out.shape)
 
 
 def _rows_on_arrays(trace: ReverseTrace, idx: list[int], chunk_size: int | None, result: list[list]) -> None:
@@ -224,7 +227,7 @@ def _rows_on_tensors(trace: ReverseTrace, i: int, result: list[list]) -> None:
     tangents): one backward pass with a dense identity basis."""
     o = trace.outs[i]
     m = o.data.size
-    seed = _one(o) if o.ndim == 0 else xp.eye(m, dtype=o.data.dtype).reshape((m, *o.shape))
+    seed = unit_seed(o) if o.ndim == 0 else xp.eye(m, dtype=o.data.dtype).reshape((m, *o.shape))
     cots = trace.pullback([o], [seed])
     for j, c in enumerate(cots):
         if c is None:
