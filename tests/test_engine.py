@@ -507,6 +507,19 @@ def test_large_intermediates_an_add_does_not_read_are_freed():
     np.testing.assert_allclose(arr(v.grad), dz.sum(axis=0, keepdims=True) @ arr(x).T)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "longdouble"])
+def test_a_stand_in_keeps_shape_and_dtype_but_no_memory(dtype):
+    from ndgrad.core.graph import stand_in
+
+    value = np.ones((300, 70), dtype=dtype)
+    s = stand_in(value)
+    assert s.shape == value.shape and s.dtype == value.dtype
+    assert s.strides == (0, 0) and not s.flags.writeable
+    assert not s.any()  # zeros, whatever rule might look at them
+    with pytest.raises(ValueError):
+        s[0, 0] = 1
+
+
 def test_a_large_intermediate_plus_a_constant_is_freed_and_broadcasts_back():
     w = nd.tensor(np.linspace(-1, 1, 200).reshape(200, 1), requires_grad=True)
     z = w * np.ones((1, 100))  # (200, 100)

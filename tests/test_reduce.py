@@ -345,6 +345,23 @@ def test_softmaxes_over_many_short_rows_match_torch(shape, dtype):
     np.testing.assert_allclose(nd.log_softmax(x0).data, t.log_softmax(-1).numpy(), **tol)
 
 
+@pytest.mark.parametrize("shape", [(64, 10), (3, 40, 7), (200, 16), (40, 17), (5, 3)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_sums_over_many_short_rows_match_numpy(shape, keepdims):
+    # Many short rows are summed along the columns of a transposed copy: the
+    # values (nan and inf lanes too), shape and gradient are as on the plain path.
+    x0 = RNG.standard_normal(shape).astype(np.float32)
+    x0.reshape(-1, shape[-1])[:2, 0] = [np.inf, np.nan]
+    x = nd.tensor(x0, requires_grad=True)
+    s = x.sum(axis=-1, keepdims=keepdims)
+    expected = x0.sum(axis=-1, keepdims=keepdims)
+    assert s.shape == expected.shape and s.dtype == np.float32
+    np.testing.assert_allclose(s.data, expected, rtol=1e-6, atol=1e-5)  # float32 rounding, order apart
+    weights = RNG.standard_normal(expected.shape).astype(np.float32)
+    (s * weights).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.broadcast_to(weights.reshape(shape[:-1] + (1,)), shape))
+
+
 def test_logsumexp_with_infinities():
     assert nd.logsumexp(np.array([-np.inf, -np.inf])).item() == -np.inf
     assert nd.logsumexp(np.array([-np.inf, 0.0])).item() == 0.0

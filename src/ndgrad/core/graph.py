@@ -184,8 +184,16 @@ def _as_arg(held: Any, value: Any) -> Any:
 
 def stand_in(value: Any) -> Any:
     """A read-only array with the shape and dtype of `value` and no memory of
-    its own: what a node keeps of a large argument no rule reads."""
-    return backend.broadcast_to(xp.zeros((), value.dtype), value.shape)
+    its own: what a node keeps of a large argument no rule reads.  (Built
+    straight on a shared zero buffer: NumPy's broadcast_to costs as much as
+    the rest of recording the node.)"""
+    dtype, shape = value.dtype, value.shape
+    if dtype.itemsize > len(_ZERO_BYTES) or dtype.hasobject:
+        return backend.broadcast_to(xp.zeros((), dtype), shape)
+    return _ndarray(shape, dtype, _ZERO_BYTES, 0, (0,) * len(shape))
+
+
+_ZERO_BYTES = bytes(16)  # one element of any numeric dtype; bytes make the view read-only
 
 
 def record(prim: Primitive, inputs: Any, vals: tuple, params: dict, ans: Any, edges: tuple) -> Node:
