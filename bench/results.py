@@ -69,13 +69,18 @@ class CaseResult:
         return min(peers, key=ImplResult.median, default=None)
 
 
-def round_ratio(a: ImplResult, b: ImplResult) -> float | None:
-    """Median over shared rounds of (a's round median / b's round median)."""
-    ratios = [
+def round_ratios(a: ImplResult, b: ImplResult) -> list[float]:
+    """a's round median / b's round median, for each round both measured in."""
+    return [
         statistics.median(ra) / statistics.median(rb)
         for ra, rb in zip(a.rounds, b.rounds, strict=False)
         if ra and rb
     ]
+
+
+def round_ratio(a: ImplResult, b: ImplResult) -> float | None:
+    """Median over shared rounds of (a's round median / b's round median)."""
+    ratios = round_ratios(a, b)
     return statistics.median(ratios) if ratios else None
 
 
@@ -88,6 +93,7 @@ class TargetCheck:
     baseline_label: str
     ratio: float | None
     reason: str = ""
+    per_round: tuple[float, float] | None = None  # the lowest and highest round's ratio
 
     @property
     def met(self) -> bool | None:
@@ -105,7 +111,9 @@ def check_target(result: CaseResult, target: Target) -> TargetCheck:
         if r is None or not r.measured:
             check.reason = f"{name}: {r.status if r is not None else 'not run'}"
             return check
-    check.ratio = round_ratio(impl, base)  # type: ignore[arg-type]
+    ratios = round_ratios(impl, base)  # type: ignore[arg-type]
+    check.ratio = statistics.median(ratios) if ratios else None
+    check.per_round = (min(ratios), max(ratios)) if ratios else None
     return check
 
 

@@ -66,3 +66,20 @@ def test_every_workload_has_a_reference_and_an_ndgrad_version() -> None:
         assert workload.impl(workload.reference).peer == "numpy"
         assert "ndgrad" in peers, key
         assert workload.smoke_case.keys() == next(iter(workload.cases.values())).keys(), key
+
+
+def test_a_target_check_reports_the_median_and_range_of_per_round_ratios() -> None:
+    from bench.harness import Target
+    from bench.report import targets_table
+    from bench.results import CaseResult, ImplResult, check_target
+
+    # Three rounds: ndgrad/numpy is 1.2/1.0, 2.0/2.0 and 3.3/3.0 (medians of each round's samples).
+    ours = ImplResult("ndgrad", "ndgrad", "ndgrad", rounds=[[1.1, 1.2, 1.3], [2.0], [3.3]])
+    base = ImplResult("numpy", "NumPy", "numpy", rounds=[[1.0], [1.9, 2.0, 2.1], [3.0]])
+    target = Target("ndgrad", "numpy", 1.1)
+    check = check_target(CaseResult(load("W2"), "case", [ours, base]), target)
+    assert check.ratio == pytest.approx(1.1)
+    assert check.per_round == pytest.approx((1.0, 1.2))
+    assert check.met
+    row = targets_table([check])[-2]
+    assert "| 1.1x | 1x to 1.2x | yes |" in row
