@@ -347,17 +347,22 @@ def test_softmaxes_over_many_short_rows_match_torch(shape, dtype):
 
 @pytest.mark.parametrize("shape", [(64, 10), (3, 40, 7), (200, 16), (40, 17), (5, 3)])
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_sums_over_many_short_rows_match_numpy(shape, keepdims):
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_sums_over_many_short_rows_match_numpy(shape, keepdims, dtype):
     # Many short rows are summed along the columns of a transposed copy: the
-    # values (nan and inf lanes too), shape and gradient are as on the plain path.
-    x0 = RNG.standard_normal(shape).astype(np.float32)
+    # values (nan and inf lanes too), shape and gradient are as on the plain
+    # path; float16, which NumPy accumulates in float32, keeps NumPy's path.
+    x0 = RNG.standard_normal(shape).astype(dtype)
     x0.reshape(-1, shape[-1])[:2, 0] = [np.inf, np.nan]
     x = nd.tensor(x0, requires_grad=True)
     s = x.sum(axis=-1, keepdims=keepdims)
     expected = x0.sum(axis=-1, keepdims=keepdims)
-    assert s.shape == expected.shape and s.dtype == np.float32
-    np.testing.assert_allclose(s.data, expected, rtol=1e-6, atol=1e-5)  # float32 rounding, order apart
-    weights = RNG.standard_normal(expected.shape).astype(np.float32)
+    assert s.shape == expected.shape and s.dtype == dtype
+    if dtype == np.float16:
+        np.testing.assert_array_equal(s.data, expected)
+    else:
+        np.testing.assert_allclose(s.data, expected, rtol=1e-6, atol=1e-5)  # float32 rounding, order apart
+    weights = RNG.standard_normal(expected.shape).astype(dtype)
     (s * weights).sum().backward()
     np.testing.assert_array_equal(x.grad.data, np.broadcast_to(weights.reshape(shape[:-1] + (1,)), shape))
 

@@ -348,9 +348,10 @@ def _rows_as_columns(x: Any, axis: tuple[int, ...], longest: int) -> Any:
     """For a reduction over a short last axis (the classes of a batch of
     logits) of many rows: a contiguous copy with the rows as its columns, or
     None.  NumPy reduces a short last axis one row at a time; the copy
-    reduced along its first axis is several times faster."""
+    reduced along its first axis is several times faster.  (Not float16,
+    which NumPy sums in float32 along a row but in float16 down a column.)"""
     n = x.shape[-1] if axis == (-1,) and x.ndim > 1 else 0
-    if 1 < n <= longest and x.size >= 32 * n and type(x) is xp.ndarray:
+    if 1 < n <= longest and x.size >= 32 * n and type(x) is xp.ndarray and x.dtype != xp.float16:
         return xp.ascontiguousarray(x.reshape(-1, n).T)
     return None
 
