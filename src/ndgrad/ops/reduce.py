@@ -126,11 +126,28 @@ def _axes_of(x: Any, axis: Any, op: str) -> tuple[int, ...]:
 
 
 # The impls call array methods: a third of the cost of xp.sum & co. on small arrays.
-def _sum_impl(x, axis, keepdims, shape):
+def _sum(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    """x.sum(axis, keepdims) for raw values."""
     columns = _rows_as_columns(x, axis, 16)
     if columns is None:
         return array_sum(x, axis, keepdims)
     return array_sum(columns, 0).reshape(x.shape[:-1] + (1,) if keepdims else x.shape[:-1])
+
+
+def _rows_as_columns(x: Any, axis: tuple[int, ...], longest: int) -> Any:
+    """For a reduction over a short last axis (the classes of a batch of
+    logits) of many rows: a contiguous copy with the rows as its columns, or
+    None.  NumPy reduces a short last axis one row at a time; the copy
+    reduced along its first axis is several times faster.  (Not float16,
+    which NumPy sums in float32 along a row but in float16 down a column.)"""
+    n = x.shape[-1] if axis == (-1,) and x.ndim > 1 else 0
+    if 1 < n <= longest and x.size >= 32 * n and type(x) is xp.ndarray and x.dtype != xp.float16:
+        return xp.ascontiguousarray(x.reshape(-1, n).T)
+    return None
+
+
+def _sum_impl(x, axis, keepdims, shape):
+    return _sum(x, axis, keepdims)
 
 
 # The input's shape rides along as a constant so that the rules read neither
@@ -344,18 +361,6 @@ def std(
 _LARGEST = {xp.dtype(t): xp.finfo(t).max for t in (xp.float16, xp.float32, xp.float64, xp.longdouble)}
 
 
-def _rows_as_columns(x: Any, axis: tuple[int, ...], longest: int) -> Any:
-    """For a reduction over a short last axis (the classes of a batch of
-    logits) of many rows: a contiguous copy with the rows as its columns, or
-    None.  NumPy reduces a short last axis one row at a time; the copy
-    reduced along its first axis is several times faster.  (Not float16,
-    which NumPy sums in float32 along a row but in float16 down a column.)"""
-    n = x.shape[-1] if axis == (-1,) and x.ndim > 1 else 0
-    if 1 < n <= longest and x.size >= 32 * n and type(x) is xp.ndarray and x.dtype != xp.float16:
-        return xp.ascontiguousarray(x.reshape(-1, n).T)
-    return None
-
-
 def _kept_max(x: Any, axis: tuple[int, ...]) -> Any:
     """x.max(axis, keepdims=True).  (Max is exact in any order.)"""
     columns = _rows_as_columns(x, axis, 32)
@@ -378,7 +383,7 @@ def _finite_max(x: Any, axis: tuple[int, ...]) -> Any:
 def _logsumexp_impl(x, axis, keepdims):
     m = _finite_max(x, axis)
     with xp.errstate(divide="ignore"):  # a lane of -inf sums to 0: its log is -inf, as it should be
-        out = xp.log(_sum_impl(xp.exp(x - m), axis, True, None)) + m
+        out = xp.log(_sum(xp.exp(x - m), axis, True)) + m
     return out if keepdims else xp.reshape(out, _dropped_shape(out.shape, axis))
 
 
@@ -406,13 +411,13 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def _softmax_impl(x, axis):
     e = xp.exp(x - _finite_max(x, axis))
-    e /= _sum_impl(e, axis, True, None)
+    e /= _sum(e, axis, True)
     return e
 
 
 def _log_softmax_impl(x, axis):
     shifted = x - _finite_max(x, axis)
-    return shifted - xp.log(_sum_impl(xp.exp(shifted), axis, True, None))
+    return shifted - xp.log(_sum(xp.exp(shifted), axis, True))
 
 
 # With s = softmax(x): ds = s * (dx - sum(s * dx)), a symmetric Jacobian.
