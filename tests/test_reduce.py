@@ -367,6 +367,25 @@ def test_sums_over_many_short_rows_match_numpy(shape, keepdims, dtype):
     np.testing.assert_array_equal(x.grad.data, np.broadcast_to(weights.reshape(shape[:-1] + (1,)), shape))
 
 
+@pytest.mark.parametrize("shape", [(64, 10), (3, 40, 7), (200, 32), (40, 33)])
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_and_min_over_many_short_rows_match_numpy(shape, keepdims, name):
+    # Many short rows take the transposed way: nan, inf and tied lanes come
+    # out as NumPy's, and ties share the gradient.
+    x0 = RNG.standard_normal(shape).astype(np.float32)
+    rows = x0.reshape(-1, shape[-1])
+    rows[0, :2], rows[1, 1], rows[2, :] = np.nan, -np.inf, 0.5
+    x = nd.tensor(x0, requires_grad=True)
+    out = getattr(nd, name)(x, axis=-1, keepdims=keepdims)
+    np.testing.assert_array_equal(out.data, getattr(x0, name)(axis=-1, keepdims=keepdims))
+    out.sum().backward()
+    grad_rows = x.grad.data.reshape(rows.shape)
+    np.testing.assert_allclose(grad_rows[0], [0.5, 0.5] + [0.0] * (shape[-1] - 2))  # two nans tie
+    np.testing.assert_allclose(grad_rows[2], np.full(shape[-1], 1 / shape[-1]))  # all tie
+    np.testing.assert_allclose(grad_rows.sum(axis=-1), 1.0, rtol=1e-6)
+
+
 def test_logsumexp_with_infinities():
     assert nd.logsumexp(np.array([-np.inf, -np.inf])).item() == -np.inf
     assert nd.logsumexp(np.array([-np.inf, 0.0])).item() == 0.0

@@ -44,6 +44,7 @@ def broadcast_to(x, shape: tuple):
 # (a NumPy scalar, a tensor, a structured cotangent) keeps its own method.
 _add_reduce = xp.add.reduce
 _max_reduce = xp.maximum.reduce
+_min_reduce = xp.minimum.reduce
 
 
 def array_sum(x, axis=None, keepdims: bool = False):
@@ -56,3 +57,9 @@ def array_max(x, axis=None, keepdims: bool = False):
     if type(x) is ndarray:
         return _max_reduce(x, axis, None, None, keepdims)
     return x.max(axis=axis, keepdims=keepdims)
+
+
+def array_min(x, axis=None, keepdims: bool = False):
+    if type(x) is ndarray:
+        return _min_reduce(x, axis, None, None, keepdims)
+    return x.min(axis=axis, keepdims=keepdims)

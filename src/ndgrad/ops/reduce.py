@@ -15,7 +15,7 @@ import builtins
 import math
 from typing import Any
 
-from ..backend import ARRAY_TYPES, array_max, array_sum, broadcast_to, xp
+from ..backend import ARRAY_TYPES, array_max, array_min, array_sum, broadcast_to, xp
 from ..core import TensorBase, primitive, wrap
 from ..core.errors import ShapeError
 from ..core.graph import is_constant
@@ -125,25 +125,25 @@ def _axes_of(x: Any, axis: Any, op: str) -> tuple[int, ...]:
 # ---------------------------------------------------------------------- sum
 
 
-# The impls call array methods: a third of the cost of xp.sum & co. on small arrays.
-def _sum(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
-    """x.sum(axis, keepdims) for raw values."""
-    columns = _rows_as_columns(x, axis, 16)
-    if columns is None:
-        return array_sum(x, axis, keepdims)
-    return array_sum(columns, 0).reshape(x.shape[:-1] + (1,) if keepdims else x.shape[:-1])
+def _reduced(reduce: Any, x: Any, axis: tuple[int, ...], keepdims: bool, longest: int) -> Any:
+    """`reduce(x, axis, keepdims)` for raw values (array_sum, array_max, ...).
 
-
-def _rows_as_columns(x: Any, axis: tuple[int, ...], longest: int) -> Any:
-    """For a reduction over a short last axis (the classes of a batch of
-    logits) of many rows: a contiguous copy with the rows as its columns, or
-    None.  NumPy reduces a short last axis one row at a time; the copy
-    reduced along its first axis is several times faster.  (Not float16,
-    which NumPy sums in float32 along a row but in float16 down a column.)"""
+    NumPy reduces a short last axis (the classes of a batch of logits) one
+    row at a time; for many rows of at most `longest` values, a contiguous
+    copy with the rows as its columns, reduced along its first axis, is
+    several times faster.  (Not float16, which NumPy sums in float32 along a
+    row but in float16 down a column.)
+    """
     n = x.shape[-1] if axis == (-1,) and x.ndim > 1 else 0
     if 1 < n <= longest and x.size >= 32 * n and type(x) is xp.ndarray and x.dtype != xp.float16:
-        return xp.ascontiguousarray(x.reshape(-1, n).T)
-    return None
+        columns = xp.ascontiguousarray(x.reshape(-1, n).T)
+        return reduce(columns, 0).reshape(x.shape[:-1] + (1,) if keepdims else x.shape[:-1])
+    return reduce(x, axis, keepdims)
+
+
+# The impls call array methods: a third of the cost of xp.sum & co. on small arrays.
+def _sum(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    return _reduced(array_sum, x, axis, keepdims, 16)
 
 
 def _sum_impl(x, axis, keepdims, shape):
@@ -198,7 +198,7 @@ def _tie_weights(x: Any, ans: Any, axes: tuple[int, ...], keepdims: bool) -> Any
     if not keepdims:
         av = xp.reshape(av, kept_shape(xv.shape, axes))
     hit = (xv == av) | (xp.isnan(xv) & xp.isnan(av))
-    count = xp.sum(hit, axis=axes, keepdims=True)
+    count = _sum(hit, axes, True)
     return (hit / count).astype(xv.dtype, copy=False)
 
 
@@ -212,8 +212,17 @@ def _extremum(name: str, impl: Any) -> Any:
     return primitive(name, impl, vjp, jvp)
 
 
-max_p = _extremum("max", lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims))
-min_p = _extremum("min", lambda x, axis, keepdims: x.min(axis=axis, keepdims=keepdims))
+# Max and min are exact in any order: rows of up to 32 go the transposed way.
+def _max(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    return _reduced(array_max, x, axis, keepdims, 32)
+
+
+def _min(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    return _reduced(array_min, x, axis, keepdims, 32)
+
+
+max_p = _extremum("max", _max)
+min_p = _extremum("min", _min)
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -361,19 +370,11 @@ def std(
 _LARGEST = {xp.dtype(t): xp.finfo(t).max for t in (xp.float16, xp.float32, xp.float64, xp.longdouble)}
 
 
-def _kept_max(x: Any, axis: tuple[int, ...]) -> Any:
-    """x.max(axis, keepdims=True).  (Max is exact in any order.)"""
-    columns = _rows_as_columns(x, axis, 32)
-    if columns is None:
-        return array_max(x, axis, True)
-    return array_max(columns, 0).reshape(x.shape[:-1] + (1,))
-
-
 def _finite_max(x: Any, axis: tuple[int, ...]) -> Any:
     """The max over `axis` (kept), clipped to the finite range so that
     subtracting it never makes inf - inf: a lane of -inf still gives exp 0
     (logsumexp -inf), a +inf still gives exp inf (logsumexp +inf)."""
-    m = _kept_max(x, axis)
+    m = _max(x, axis, True)
     largest = _LARGEST.get(m.dtype)
     if largest is None:  # integers have no infinities
         return m
