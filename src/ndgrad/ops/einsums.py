@@ -43,6 +43,7 @@ def _split(spec: str) -> tuple[list[str], str]:
     return inputs.split(","), out
 
 
+@functools.lru_cache(maxsize=1024)  # rules ask again for every backward through the same spec
 def _fresh(used: str, n: int) -> str:
     """`n` letters that do not occur in `used` (for batch and helper axes)."""
     free = [c for c in LETTERS if c not in used]
@@ -91,25 +92,33 @@ def _embed(
     has (it was summed away) is broadcast back: the cotangent is constant
     along it.
     """
-    used = "".join(subs) + target + batch
-    extra = iter(_fresh(used, len(target) - len(set(target))))
-    operands, subs = list(operands), list(subs)
-    letters, seen = [], set()
-    for letter, size in zip(target, shape, strict=True):
-        if letter in seen:
-            diagonal = next(extra)
-            operands.append(xp.eye(size, dtype=dtype))
-            subs.append(letter + diagonal)
-            letter = diagonal
-        seen.add(letter)
-        letters.append(letter)
-    have = set("".join(subs))
-    present = "".join(c for c in letters if c in have)
+    diagonals, letters, present = _layout(tuple(subs), target, batch)
+    operands = [*operands, *(xp.eye(shape[i], dtype=dtype) for i, _ in diagonals)]
+    subs = [*subs, *(tie for _, tie in diagonals)]
     out = contract(operands, subs, batch + present)
     if len(present) == len(letters):
         return out
-    kept = tuple(size if c in have else 1 for c, size in zip(letters, shape, strict=True))
+    kept = tuple(size if c in present else 1 for c, size in zip(letters, shape, strict=True))
     return broadcast_to(reshape_p(out, batch_shape + kept), batch_shape + tuple(shape))
+
+
+@functools.lru_cache(maxsize=1024)  # the same for every backward through one spec
+def _layout(subs: tuple[str, ...], target: str, batch: str) -> tuple[tuple[tuple[int, str], ...], str, str]:
+    """`_embed`'s letters: for each later occurrence of a repeated letter,
+    its position in `target` and the subscripts of the identity matrix that
+    ties it to the first; `target` so renamed; and those of its letters that
+    some operand (identities included) has."""
+    extra = iter(_fresh("".join(subs) + target + batch, len(target) - len(set(target))))
+    diagonals, letters, seen = [], [], set()
+    for i, letter in enumerate(target):
+        if letter in seen:
+            renamed = next(extra)
+            diagonals.append((i, letter + renamed))
+            letter = renamed
+        seen.add(letter)
+        letters.append(letter)
+    have = set("".join(subs)).union(*(tie for _, tie in diagonals))
+    return tuple(diagonals), "".join(letters), "".join(c for c in letters if c in have)
 
 
 einsum_p = primitive(
