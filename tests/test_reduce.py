@@ -219,11 +219,22 @@ def test_hessian_vector_products_forward_over_reverse_match_torch():
         (lambda x: nd.norm(x, 3), lambda x: torch.linalg.vector_norm(x, 3)),
         (lambda x: nd.max(x * x), lambda x: (x * x).amax()),
         (lambda x: nd.var(x, ddof=1), lambda x: x.var()),
+        (lambda x: nd.linalg.norm(x) * nd.std(x), lambda x: torch.linalg.vector_norm(x) * x.std(correction=0)),
     ]
     for f_nd, f_torch in cases:
         _, hv = nd.jvp(nd.grad(f_nd), (nd.tensor(x0),), (nd.tensor(v),))
         want = torch.autograd.functional.hvp(f_torch, torch.tensor(x0), torch.tensor(v))[1].numpy()
         np.testing.assert_allclose(np.asarray(getattr(hv, "data", hv)), want, rtol=1e-10, atol=1e-12)
+
+
+def test_variance_and_norm_hessians_reverse_over_reverse_match_torch():
+    x0 = rand(2, 3)
+    cases = [
+        (lambda x: nd.var(x, axis=1, ddof=1).sum() ** 2, lambda x: x.var(dim=1).sum() ** 2),
+        (lambda x: nd.linalg.norm(x, axis=0).prod(), lambda x: torch.linalg.vector_norm(x, dim=0).prod()),
+    ]
+    for f_nd, f_torch in cases:
+        np.testing.assert_allclose(hessian_of(f_nd, x0), torch_hessian_of(f_torch, x0), rtol=1e-10, atol=1e-12)
 
 
 def test_numpy_functions_on_tensors_route_here():
@@ -384,6 +395,22 @@ def test_max_and_min_over_many_short_rows_match_numpy(shape, keepdims, name):
     np.testing.assert_allclose(grad_rows[0], [0.5, 0.5] + [0.0] * (shape[-1] - 2))  # two nans tie
     np.testing.assert_allclose(grad_rows[2], np.full(shape[-1], 1 / shape[-1]))  # all tie
     np.testing.assert_allclose(grad_rows.sum(axis=-1), 1.0, rtol=1e-6)
+
+
+def test_complex_variance_and_norm_match_numpy_with_jax_style_gradients():
+    # |x|**2 for complex x, and the gradient conj(...) as for abs (JAX's convention).
+    z0 = np.array([[3 + 4j, 1 - 2j, -0.5j], [2.0, 1j, -1 + 1j]])
+    z = nd.tensor(z0, requires_grad=True)
+    v = nd.var(z, axis=1, ddof=1)
+    np.testing.assert_allclose(v.data, np.var(z0, axis=1, ddof=1))
+    assert v.dtype == np.float64
+    v.sum().backward()
+    np.testing.assert_allclose(z.grad.data, np.conj(z0 - z0.mean(axis=1, keepdims=True)))  # 2 / (3 - 1) = 1
+    z.grad = None
+    norm = nd.linalg.norm(z)
+    np.testing.assert_allclose(norm.data, np.linalg.norm(z0))
+    norm.backward()
+    np.testing.assert_allclose(z.grad.data, np.conj(z0) / np.linalg.norm(z0))
 
 
 def test_logsumexp_with_infinities():

@@ -25,7 +25,8 @@ from ..core.graph import is_constant
 from . import shape as _shape
 from ._axes import ndim_of, normalize_axes, normalize_axis
 from .compare import nondifferentiable
-from .elementwise import absolute, astype, exp, sqrt, square, where
+from .complex_parts import conj, is_complex, real
+from .elementwise import absolute, astype, exp, sqrt, where
 
 __all__ = [
     "sum",
@@ -311,6 +312,50 @@ def _degrees_of_freedom(ddof: float, correction: float | None, op: str) -> float
     return correction
 
 
+def _abs2(x: Any) -> Any:
+    """|x|**2 of raw values (real for complex x)."""
+    return (x.real * x.real + x.imag * x.imag) if x.dtype.kind == "c" else x * x
+
+
+def _centered(x: Any, axes: tuple[int, ...], n: int) -> Any:
+    """x minus its mean over `axes` (raw values or tensors)."""
+    return x - sum_p(x, axes, True) / n
+
+
+def _conj_times(t: Any, x: Any) -> Any:
+    """Re(conj(x) * t): the directional derivative of |x|**2 / 2."""
+    return real(conj(x) * t) if is_complex(x) else t * x
+
+
+def _conj_if_complex(x: Any) -> Any:
+    return conj(x) if is_complex(x) else x
+
+
+def _var_scale(n: int, ddof: float) -> float:
+    """2 / (N - ddof): the gradient of var is this times the (conjugated) deviation."""
+    return 2.0 / (n - ddof) if n > ddof else math.inf
+
+
+def _var_impl(x, axes, keepdims, ddof):
+    n = _reduced_size(x.shape, axes)
+    deviation = x - _sum(x, axes, True) / n
+    return _sum(_abs2(deviation), axes, keepdims) / builtins.max(n - ddof, 0)
+
+
+def _var_vjp(g, ans, x, axes, keepdims, ddof):
+    n = _reduced_size(x.shape, axes)
+    return _keep_axes(g, x.shape, axes, keepdims) * (_conj_if_complex(_centered(x, axes, n)) * _var_scale(n, ddof))
+
+
+def _var_jvp(t, ans, x, axes, keepdims, ddof):
+    n = _reduced_size(x.shape, axes)
+    return sum_p(_conj_times(t, _centered(x, axes, n)), axes, keepdims) * _var_scale(n, ddof)
+
+
+# One node (PyTorch's var is one too), where the formula written out takes six.
+var_p = primitive("var", _var_impl, vjp=_var_vjp, jvp=_var_jvp, fresh=True)
+
+
 def var(
     x: Any,
     axis: Any = None,
@@ -320,7 +365,8 @@ def var(
     correction: float | None = None,
     dtype: Any = None,
 ) -> Any:
-    """Variance: the mean squared deviation, divided by N - ddof instead of N.
+    """Variance: the mean squared deviation (of |x| for complex x), divided
+    by N - ddof instead of N.
 
     `correction` is the array-API name of `ddof` (ddof=1 gives the unbiased
     sample variance, as torch.var does by default).
@@ -329,10 +375,7 @@ def var(
     x = _as_operand(x)
     if dtype is not None:
         x = astype(x, dtype)
-    axes = _axes_of(x, axis, "var")
-    deviation = x - mean(x, axes, keepdims=True)
-    n = _reduced_size(x.shape, axes)
-    return sum_p(square(deviation), axes, bool(keepdims)) / builtins.max(n - ddof, 0)
+    return var_p(x, _axes_of(x, axis, "var"), bool(keepdims), ddof)
 
 
 def _safe_root(s: Any, p: float) -> Any:
@@ -459,6 +502,32 @@ def log_softmax(x: Any, axis: Any = -1) -> Any:
 # ------------------------------------------------------------------- norms
 
 
+def _nonzero(v: Any) -> Any:
+    """v with its zeros replaced by 1 (raw values or tensors): a divisor
+    that is safe where the numerator is 0 too."""
+    return where(v == 0, 1, v)
+
+
+def _euclidean_vjp(g, ans, x, axes, keepdims):
+    # d|x| = Re(conj(x) dx) / |x|; at |x| = 0 the gradient is 0 (x is 0 there too).
+    norm = _keep_axes(_nonzero(ans), x.shape, axes, keepdims)
+    return _keep_axes(g, x.shape, axes, keepdims) * (_conj_if_complex(x) / norm)
+
+
+def _euclidean_jvp(t, ans, x, axes, keepdims):
+    return sum_p(_conj_times(t, x), axes, keepdims) / _nonzero(ans)
+
+
+# The 2-norm as one node: sqrt(sum |x|**2), gradient 0 where it is 0.
+euclidean_p = primitive(
+    "euclidean_norm",
+    lambda x, axes, keepdims: xp.sqrt(_sum(_abs2(x), axes, keepdims)),
+    vjp=_euclidean_vjp,
+    jvp=_euclidean_jvp,
+    fresh=True,
+)
+
+
 def _abs_power_sum(x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:
     """sum(|x|**p), with gradient 0 at entries that are exactly 0 where
     0 < p < 1 (|x|**p has an infinite slope there).  For p < 0 a zero entry
@@ -472,7 +541,7 @@ def _abs_power_sum(x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> A
 
 def _vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any:  # noqa: A002
     if ord is None or ord == 2:
-        return _safe_root(sum_p(square(x), axes, keepdims), 2)
+        return euclidean_p(x, axes, keepdims)
     if ord == math.inf:
         return max_p(absolute(x), axes, keepdims)
     if ord == -math.inf:
@@ -490,7 +559,7 @@ def _vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any
 def _matrix_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any:  # noqa: A002
     rows, cols = axes
     if ord in (None, "fro"):
-        return _safe_root(sum_p(square(x), axes, keepdims), 2)
+        return euclidean_p(x, axes, keepdims)
     if ord in (1, -1, math.inf, -math.inf):
         # 1: the largest column sum of |x|; inf: the largest row sum.
         summed, over = (rows, cols) if ord in (1, -1) else (cols, rows)
@@ -536,7 +605,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     n = ndim_of(x)
     if axis is None:
         if ord is None:
-            return _safe_root(sum_p(square(x), tuple(range(-n, 0)), bool(keepdims)), 2)
+            return euclidean_p(x, tuple(range(-n, 0)), bool(keepdims))
         if n not in (1, 2):
             raise ShapeError(
                 f"norm: ord={ord!r} without axis needs a 1-D or 2-D tensor, got shape {x.shape}; pass axis="
