@@ -17,7 +17,7 @@ import pytest
 import ndgrad as nd
 from ndgrad.core import engine
 from ndgrad.gradcheck import numerical_jacobian
-from ndgrad.transforms import IndependentError, OneHotRows
+from ndgrad.transforms import IndependentError, OneHotRows, structured
 from ndgrad.transforms._tree import tree_flatten
 from ndgrad.transforms.forward import ForwardJacobian
 
@@ -137,8 +137,15 @@ def _dense_reverse(f, inputs):
     return rows
 
 
+@pytest.fixture
+def structured_basis(monkeypatch):
+    """Small Jacobians are seeded with a dense basis; these tests want OneHotRows whatever the size."""
+    monkeypatch.setattr(structured, "_DENSE_BASIS_MAX", 0)
+    assert isinstance(structured.identity_basis(2, 0, (2,), np.float64), OneHotRows)
+
+
 @pytest.mark.parametrize("name,k,case", REGISTRY_CASES, ids=[f"{n}-{k}" for n, k, _ in REGISTRY_CASES])
-def test_structured_basis_through_every_primitive(name, k, case):
+def test_structured_basis_through_every_primitive(name, k, case, structured_basis):
     """jacrev and jacfwd seed OneHotRows; every rule must treat it like the dense basis."""
     inputs = [np.array(x) for x in case.inputs]
     dense = _dense_reverse(case.fn, inputs)
@@ -155,7 +162,7 @@ def test_structured_basis_through_every_primitive(name, k, case):
 
 
 @pytest.mark.parametrize("name,k,case", REGISTRY_CASES, ids=[f"{n}-{k}" for n, k, _ in REGISTRY_CASES])
-def test_basis_pushed_through_the_recorded_graph_of_every_primitive(name, k, case):
+def test_basis_pushed_through_the_recorded_graph_of_every_primitive(name, k, case, structured_basis):
     """Forward mode after the fact (a Hessian's tape): the basis pushed through
     the recorded nodes gives the same Jacobian as a dense reverse pass."""
     inputs = [np.array(x) for x in case.inputs]
@@ -166,6 +173,15 @@ def test_basis_pushed_through_the_recorded_graph_of_every_primitive(name, k, cas
         for j, block in enumerate(row):
             got = np.zeros_like(dense[i][j]) if block is None else np.asarray(block)
             np.testing.assert_allclose(got, dense[i][j], rtol=1e-9, atol=1e-12, err_msg=f"{name}-{k} [{i}][{j}]")
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])  # a dense basis up to 32 x 32, OneHotRows beyond
+def test_the_jacobian_of_the_identity_is_a_new_writable_eye(n):
+    x = nd.tensor(np.linspace(-1.0, 1.0, n))
+    for jac in (nd.jacobian(lambda v: v, x), nd.jacobian(lambda v: v, x, mode="forward"), F.jacfwd(lambda v: v)(x)):
+        np.testing.assert_array_equal(jac.data, np.eye(n))
+        jac.data[0, 0] = 5.0  # the caller owns it: no basis is shared
+    np.testing.assert_array_equal(nd.jacobian(lambda v: v, x).data, np.eye(n))
 
 
 # ----------------------------------------------------------------- the seed

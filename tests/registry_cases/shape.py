@@ -29,9 +29,14 @@ CASES = {
         case(lambda x, y: nd.concatenate([x, y, x * y], axis=0), rand(1, 2), rand(1, 2), note="three inputs"),
         case(lambda x, y: nd.concatenate([x, y], axis=None), rand(2, 2), rand(3), note="axis=None"),
         case(lambda x, y: nd.concatenate([x, y, x], axis=-1), rand(2, 1, 2), rand(2, 1, 1), note="last axis"),
-        case(lambda x: nd.stack([x, 2 * x], axis=1), rand(3), note="stack"),
-        case(lambda x: nd.stack([x, x]), rand(), note="stack of 0-d"),
         case(lambda x: nd.concatenate([x] * 40), rand(2), note="more inputs than one primitive call takes"),
+    ],
+    "stack": [
+        case(lambda x: nd.stack([x, 2 * x], axis=1), rand(3)),
+        case(lambda x, y: nd.stack([x, y]), rand(), rand(), note="0-d inputs"),
+        case(lambda x, y: nd.stack([x, y, x * y], axis=-1), rand(2, 1), rand(2, 1), note="three inputs"),
+        case(lambda x: nd.stack([x, x], axis=0), rand(1, 3)),
+        case(lambda x: nd.stack([x] * 40, axis=1), rand(2), note="more inputs than one primitive call takes"),
     ],
     "copy": [case(nd.copy, rand(2, 3)), case(nd.copy, rand())],
 }

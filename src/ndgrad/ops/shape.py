@@ -313,6 +313,35 @@ concatenate_p = primitive(
 )
 
 
+def _stack_vjp(i: int) -> Any:
+    def rule(g, ans, *xs, axis):
+        return g[_along(axis, i)]
+
+    rule.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
+    return rule
+
+
+def _stack_jvp(i: int) -> Any:
+    spread = _concat_jvp(i)
+
+    def rule(t, ans, *xs, axis):
+        # Argument i's tangent, given the new axis, sits in zeros over the others' slots.
+        at = t.ndim + axis + 1
+        slot = reshape_p(t, tuple(t.shape[:at]) + (1,) + tuple(t.shape[at:]))
+        return spread(slot, ans, *xs, axis=axis, bounds=tuple(range(len(xs) + 1)))
+
+    rule.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
+    return rule
+
+
+# One node (the inputs given a size-1 axis and joined would be one more per input).
+stack_p = primitive(
+    "stack", lambda *xs, axis: xp.stack(xs, axis=axis),
+    vjp=[_stack_vjp(i) for i in range(_MAX_CONCAT_ARGS)],
+    jvp=[_stack_jvp(i) for i in range(_MAX_CONCAT_ARGS)],
+)
+
+
 def _check_joinable(shapes: list[tuple], axis: int, op: str) -> None:
     first = shapes[0]
     for k, shape in enumerate(shapes):
@@ -375,6 +404,8 @@ def stack(arrays: Any, axis: int = 0) -> Any:
             )
     shape = shapes[0]
     axis = normalize_axis(int(axis), len(shape) + 1, "stack")
+    if len(xs) <= _MAX_CONCAT_ARGS:
+        return stack_p(*xs, axis=axis)
     at = axis + len(shape) + 1
     expanded = shape[:at] + (1,) + shape[at:]
     return _join([reshape_p(x, expanded) for x in xs], axis)

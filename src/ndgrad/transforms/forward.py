@@ -18,7 +18,7 @@ from ..ops.shape import transpose
 from ._common import DEPTH, call, flatten_args, flatten_outputs, lower, reshaped, split_aux, substitute, tracked
 from ._tree import TreeSpec, tree_flatten, tree_unflatten
 from .reverse import chunks
-from .structured import OneHotRows
+from .structured import identity_basis
 
 
 class Pushed:
@@ -236,6 +236,6 @@ class ForwardJacobian:
 
     def _basis(self, nrows: int, first: int, x: TensorBase) -> Any:
         if not self.nested:
-            return OneHotRows.basis(nrows, first, x.shape, x.data.dtype)
+            return identity_basis(nrows, first, x.shape, x.data.dtype)
         n = x.data.size
         return xp.eye(n, dtype=x.data.dtype).reshape((n, *x.shape))

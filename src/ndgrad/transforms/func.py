@@ -35,7 +35,7 @@ from ._common import (
 from ._tree import LEAF, tree_flatten, tree_unflatten
 from .forward import ForwardJacobian, nested_inputs, push
 from .reverse import ReverseTrace, differentiable, jacobian_rows, one_block, unit_seed
-from .structured import OneHotRows
+from .structured import identity_basis
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "hvp"]
 
@@ -357,7 +357,7 @@ def hessian_on_tape(f: Callable, args: Sequence, argnum: int, x: TensorBase, tor
     n, shape = data.size, data.shape
     tangent = None
     if grad is not None:
-        found = push_through([grad], {id(trace.aliases[0]): OneHotRows.basis(n, 0, shape, data.dtype)})
+        found = push_through([grad], {id(trace.aliases[0]): identity_basis(n, 0, shape, data.dtype)})
         if found is None:
             return None
         tangent = found[0]

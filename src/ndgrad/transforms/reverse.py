@@ -27,7 +27,7 @@ from ._common import (
     substitute,
 )
 from ._tree import LEAF
-from .structured import OneHotRows
+from .structured import identity_basis
 
 
 class ReverseTrace:
@@ -169,7 +169,7 @@ def one_block(trace: ReverseTrace) -> Any:
 def _all_rows_at_once(trace: ReverseTrace, i: int, result: list[list]) -> None:
     """The common case: one output, its whole basis in one pass."""
     o = trace.outs[i]
-    seed = unit_seed(o) if o.ndim == 0 else OneHotRows.basis(o.data.size, 0, o.shape, o.data.dtype)
+    seed = unit_seed(o) if o.ndim == 0 else identity_basis(o.data.size, 0, o.shape, o.data.dtype)
     for j, c in enumerate(trace.pullback([o], [seed])):
         if c is not None:
             c = c.data if isinstance(c, TensorBase) else xp.asarray(c)
@@ -200,7 +200,7 @@ def _rows_on_arrays(trace: ReverseTrace, idx: list[int], chunk_size: int | None,
         for k, (o, first) in enumerate(zip(outs, offsets, strict=True)):
             if first < r1 and first + o.data.size > r0:
                 roots.append(o)
-                seeds.append(OneHotRows.basis(r1 - r0, first - r0, o.shape, o.data.dtype))
+                seeds.append(identity_basis(r1 - r0, first - r0, o.shape, o.data.dtype))
                 which.append(k)
         cots = trace.pullback(roots, seeds)
         for j, c in enumerate(cots):
