@@ -281,6 +281,15 @@ def test_second_derivatives_through_einsum_match_torch():
     )
 
 
+def test_second_derivatives_through_vector_products_match_torch():
+    # Two vectors multiply as one node (vecvec); its rules must differentiate again, both ways.
+    x0, w = rand(4), rand(4)
+    f_nd = lambda x: nd.sin(x @ x) * nd.dot(x, w) + nd.inner(nd.tanh(x), x) ** 2
+    f_t = lambda x: torch.sin(x @ x) * torch.dot(x, torch.tensor(w)) + torch.inner(torch.tanh(x), x) ** 2
+    np.testing.assert_allclose(_hessian(f_nd, x0), _torch_hessian(f_t, x0), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(nd.hessian(f_nd, nd.tensor(x0)).data, _torch_hessian(f_t, x0), rtol=1e-10, atol=1e-12)
+
+
 def test_create_graph_double_backward_through_matmul():
     W = nd.tensor(rand(2, 2), requires_grad=True)
     x = nd.tensor(rand(2), requires_grad=True)

@@ -17,6 +17,11 @@ CASES = {
         case(nd.dot, rand(1, 3), rand(3), note="one row"),
         case(nd.matmul, rand(3, 1), rand(1), note="size-1 vector"),
     ],
+    "vecvec": [
+        case(nd.matmul, rand(3), rand(3)),
+        case(nd.dot, rand(1), rand(1), note="size-1 vectors"),
+        case(lambda a, b: nd.inner(a, b * a), rand(4), rand(4), note="inner"),
+    ],
     "einsum": [
         case(lambda a, b: nd.einsum("ij,jk->ik", a, b), rand(2, 3), rand(3, 2)),
         case(lambda a: nd.einsum("ii->i", a), rand(3, 3)),

@@ -141,6 +141,14 @@ matvec_p = primitive(
 )
 
 
+# Two vectors (a @ b, dot, inner), one node too.
+vecvec_p = primitive(
+    "vecvec", operator.matmul,
+    vjp=(lambda g, ans, a, b: expand_dims(g, -1) * b, lambda g, ans, a, b: expand_dims(g, -1) * a),
+    jvp=(lambda t, ans, a, b: _times_vector(t, b), lambda t, ans, a, b: _times_vector(t, a)),
+)
+
+
 def _check_matmul(a_shape: tuple, b_shape: tuple, op: str) -> None:
     """Explain why two shapes cannot be matrix-multiplied."""
     names = ("first", "second")
@@ -189,8 +197,8 @@ def matmul(a: Any, b: Any, /) -> Any:
 def _matmul(a: Any, b: Any, op: str) -> Any:
     a_shape, b_shape = tuple(a.shape), tuple(b.shape)
     _check_matmul(a_shape, b_shape, op)
-    if len(a_shape) == 2 and len(b_shape) == 1:
-        return matvec_p(a, b)
+    if len(b_shape) == 1 and len(a_shape) <= 2:
+        return matvec_p(a, b) if len(a_shape) == 2 else vecvec_p(a, b)
     if len(a_shape) == 1:
         a = reshape_p(a, (1,) + a_shape)
     if len(b_shape) == 1:
@@ -228,8 +236,11 @@ def vdot(a: Any, b: Any, /) -> Any:
 def inner(a: Any, b: Any, /) -> Any:
     """Sum product over the last axes of a and b (a scalar scales)."""
     a, b = _as_operand(a), _as_operand(b)
-    if ndim_of(a) == 0 or ndim_of(b) == 0:
+    na, nb = ndim_of(a), ndim_of(b)
+    if na == 0 or nb == 0:
         return a * b
+    if na == nb == 1:
+        return _matmul(a, b, "inner")
     return tensordot(a, b, axes=([-1], [-1]))
 
 
