@@ -227,9 +227,10 @@ def test_hessian_vector_products_forward_over_reverse_match_torch():
         np.testing.assert_allclose(np.asarray(getattr(hv, "data", hv)), want, rtol=1e-10, atol=1e-12)
 
 
-def test_variance_and_norm_hessians_reverse_over_reverse_match_torch():
+def test_mean_variance_and_norm_hessians_reverse_over_reverse_match_torch():
     x0 = rand(2, 3)
     cases = [
+        (lambda x: nd.mean(nd.exp(x), axis=0).prod(), lambda x: x.exp().mean(dim=0).prod()),
         (lambda x: nd.var(x, axis=1, ddof=1).sum() ** 2, lambda x: x.var(dim=1).sum() ** 2),
         (lambda x: nd.linalg.norm(x, axis=0).prod(), lambda x: torch.linalg.vector_norm(x, dim=0).prod()),
     ]

@@ -26,6 +26,13 @@ CASES = {
         case(lambda x: nd.sum(x, axis=(0, 2)), rand(2, 1, 3)),
         case(lambda x: nd.sum(x), rand()),
     ],
+    "mean": [
+        case(lambda x: nd.mean(x), rand(2, 3)),
+        case(lambda x: nd.mean(x, axis=-1, keepdims=True), rand(2, 3)),
+        case(lambda x: nd.mean(x, axis=(0, 2)), rand(2, 1, 3)),
+        case(lambda x: x.mean(axis=1), rand(3, 1), note="size-1 axis"),
+        case(lambda x: nd.mean(x), rand()),
+    ],
     "prod": [
         case(lambda x: nd.prod(x, axis=1), rand(2, 3, 2, low=0.5, high=1.5)),
         case(lambda x: nd.prod(x, axis=(0, 2), keepdims=True), rand(2, 3, 2)),

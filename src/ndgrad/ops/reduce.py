@@ -177,13 +177,23 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> 
     return out if dtype is None else astype(out, dtype, copy=False)
 
 
+# One node, as the sum is (a sum and a division would be two); the shape rides
+# along as for the sum.
+_mean_p = primitive(
+    "mean",
+    lambda x, axis, keepdims, shape: _sum(x, axis, keepdims) / _reduced_size(shape, axis),
+    vjp=lambda g, ans, x, axis, keepdims, shape: expand_reduced(g / _reduced_size(shape, axis), shape, axis, keepdims),
+    jvp=lambda t, ans, x, axis, keepdims, shape: sum_p(t, axis, keepdims) / _reduced_size(shape, axis),
+    fresh=True,
+)
+
+
 def mean(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
     """Arithmetic mean over `axis`; integer inputs give float64, as in NumPy."""
     x = _as_operand(x)
     if dtype is not None:
         x = astype(x, dtype)
-    axes = _axes_of(x, axis, "mean")
-    return sum_p(x, axes, bool(keepdims)) / _reduced_size(x.shape, axes)
+    return _mean_p(x, _axes_of(x, axis, "mean"), bool(keepdims), x.shape)
 
 
 # ---------------------------------------------------------------- max / min
