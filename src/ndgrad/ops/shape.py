@@ -11,6 +11,7 @@ batch axes of cotangents and tangents ride along.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from typing import Any
@@ -605,13 +606,20 @@ def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 must differ, both are {a1}")
     # Move the two axes to the end, then pick (i, i + offset) pairs there.
-    moved = transpose_p(x, tuple(a for a in range(n) if a not in (a1, a2)) + (a1, a2))
-    rows, cols = moved.shape[-2:]
+    order = tuple(a for a in range(n) if a not in (a1, a2)) + (a1, a2)
+    moved = x if order == tuple(range(n)) else transpose_p(x, order)
+    return getitem_p(moved, index=_diagonal_index(tuple(moved.shape), int(offset)))
+
+
+@functools.lru_cache(maxsize=256)  # an Index takes longer to analyse than the op takes to run
+def _diagonal_index(shape: tuple, offset: int) -> Index:
+    """The (i, i + offset) positions of the last two axes of `shape`."""
+    rows, cols = shape[-2:]
     k = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
     r = xp.arange(k) + max(-offset, 0)
     c = xp.arange(k) + max(offset, 0)
     # The positions are distinct, so the gradient may assign instead of add.
-    return getitem_p(moved, index=Index(moved.shape, (Ellipsis, r, c), unique=True))
+    return Index(shape, (Ellipsis, r, c), unique=True)
 
 
 def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
