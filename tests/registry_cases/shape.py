@@ -1,6 +1,6 @@
 """Cases for the shape primitives (reshape, broadcast_to, transpose, concatenate, copy).
 
-Compositions that lower to them (squeeze, moveaxis, stack, tile, pad...) are
+Compositions that lower to them (squeeze, moveaxis, tile, the gathering pads...) are
 gradchecked in tests/test_shape_ops.py.
 """
 
@@ -39,4 +39,11 @@ CASES = {
         case(lambda x: nd.stack([x] * 40, axis=1), rand(2), note="more inputs than one primitive call takes"),
     ],
     "copy": [case(nd.copy, rand(2, 3)), case(nd.copy, rand())],
+    "pad": [
+        case(lambda x: nd.pad(x, 1), rand(2, 3)),
+        case(lambda x: nd.pad(x, ((1, 0), (0, 2)), constant_values=((1, 2), (3, 4))), rand(2, 2), note="fills"),
+        case(lambda x: nd.pad(x, (0, 1)), rand(1, 3, 1)),
+        case(lambda x: nd.pad(x, 0), rand(2), note="no padding"),
+        case(lambda x: nd.pad(x, 1), rand(), note="0-d"),
+    ],
 }

@@ -544,7 +544,7 @@ def _pairs(value: Any, ndim: int, what: str) -> Any:
     """NumPy's forms of per-axis (before, after) pairs, as an (ndim, 2) array."""
     arr = xp.asarray(value.data if isinstance(value, TensorBase) else value)
     try:
-        return xp.broadcast_to(arr, (ndim, 2))
+        return backend.broadcast_to(arr, (ndim, 2))
     except ValueError:
         raise ValueError(
             f"pad: {what} of shape {arr.shape} does not fit a tensor with {ndim} axes; give an int, "
@@ -567,9 +567,7 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
         raise ValueError(f"pad: pad_width must be non-negative integers, got {xp.asarray(pad_width).tolist()}")
     if mode == "constant":
         fills = _pairs(constant_values, x.ndim, "constant_values")
-        for d in range(x.ndim):
-            x = _pad_constant(x, d, widths[d], fills[d])
-        return x if any(widths.ravel()) else copy(x)
+        return pad_p(x, widths=_as_pairs(widths), fills=_as_pairs(fills))
     if mode in _GATHER_MODES:
         for d in range(x.ndim):
             before, after = (int(w) for w in widths[d])
@@ -579,18 +577,44 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
     raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant' or one of {', '.join(_GATHER_MODES)}")
 
 
-def _pad_constant(x: Any, d: int, widths: Any, fills: Any) -> Any:
-    before, after = (int(w) for w in widths)
-    if not (before or after):
-        return x
-    parts = [x]
-    for k, (width, fill) in enumerate(((before, fills[0]), (after, fills[1]))):
-        if width:
-            shape = list(x.shape)
-            shape[d] = width
-            block = xp.full(shape, fill, dtype=x.dtype)
-            parts.insert(0 if k == 0 else len(parts), block)
-    return concatenate(parts, axis=d)
+def _as_pairs(values: Any) -> tuple:
+    return tuple(map(tuple, values.tolist()))
+
+
+def _inside(widths: tuple) -> tuple:
+    """The index of the unpadded values in a padded array (from the right, so
+    leading batch axes ride along in `...`)."""
+    return (Ellipsis,) + tuple(slice(before, -after if after else None) for before, after in widths)
+
+
+def _pad_impl(x, widths, fills):
+    # Axis by axis, each pad spanning the others' pads too, as np.pad fills them.
+    shape = tuple(n + before + after for n, (before, after) in zip(xp.shape(x), widths, strict=True))
+    out = xp.empty(shape, dtype=xp.result_type(x))
+    for d, ((before, after), (fill_before, fill_after)) in enumerate(zip(widths, fills, strict=True)):
+        lead = (slice(None),) * d
+        if before:
+            out[lead + (slice(None, before),)] = fill_before
+        if after:
+            out[lead + (slice(shape[d] - after, None),)] = fill_after
+    out[_inside(widths)] = x
+    return out
+
+
+def _pad_vjp(g, ans, x, widths, fills):
+    return g[_inside(widths)]
+
+
+def _pad_jvp(t, ans, x, widths, fills):
+    batch = ((0, 0),) * (t.ndim - len(widths))
+    return pad_p(t, widths=batch + widths, fills=((0, 0),) * (len(batch) + len(widths)))
+
+
+_pad_vjp.derivative = _pad_jvp.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
+
+# A constant pad as one node, in one new array (padding axis by axis would join
+# copies once per axis).
+pad_p = primitive("pad", _pad_impl, vjp=_pad_vjp, jvp=_pad_jvp, fresh=True)
 
 
 # ----------------------------------------------------------------- diagonals
