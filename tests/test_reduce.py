@@ -412,6 +412,11 @@ def test_complex_variance_and_norm_match_numpy_with_jax_style_gradients():
     np.testing.assert_allclose(norm.data, np.linalg.norm(z0))
     norm.backward()
     np.testing.assert_allclose(z.grad.data, np.conj(z0) / np.linalg.norm(z0))
+    z.grad = None
+    s = nd.std(z)
+    np.testing.assert_allclose(s.data, np.std(z0))
+    s.backward()
+    np.testing.assert_allclose(z.grad.data, np.conj(z0 - z0.mean()) / (z0.size * np.std(z0)))
 
 
 def test_logsumexp_with_infinities():

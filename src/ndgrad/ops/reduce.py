@@ -341,6 +341,12 @@ def _conj_if_complex(x: Any) -> Any:
     return conj(x) if is_complex(x) else x
 
 
+def _nonzero(v: Any) -> Any:
+    """v with its zeros replaced by 1 (raw values or tensors): a divisor
+    that is safe where the numerator is 0 too."""
+    return where(v == 0, 1, v)
+
+
 def _var_scale(n: int, ddof: float) -> float:
     """2 / (N - ddof): the gradient of var is this times the (conjugated) deviation."""
     return 2.0 / (n - ddof) if n > ddof else math.inf
@@ -400,6 +406,24 @@ def _safe_root(s: Any, p: float) -> Any:
     return where(at_zero, 0, root)
 
 
+def _std_vjp(g, ans, x, axes, keepdims, ddof):
+    # d std = d var / (2 std); where std is 0 the deviations are 0 too, and so is the gradient.
+    n = _reduced_size(x.shape, axes)
+    scaled = _keep_axes(g / _nonzero(ans), x.shape, axes, keepdims)
+    return scaled * (_conj_if_complex(_centered(x, axes, n)) * (_var_scale(n, ddof) / 2))
+
+
+def _std_jvp(t, ans, x, axes, keepdims, ddof):
+    n = _reduced_size(x.shape, axes)
+    return sum_p(_conj_times(t, _centered(x, axes, n)), axes, keepdims) * (_var_scale(n, ddof) / 2) / _nonzero(ans)
+
+
+std_p = primitive(
+    "std", lambda x, axes, keepdims, ddof: xp.sqrt(_var_impl(x, axes, keepdims, ddof)),
+    vjp=_std_vjp, jvp=_std_jvp, fresh=True,
+)
+
+
 def std(
     x: Any,
     axis: Any = None,
@@ -414,7 +438,11 @@ def std(
     Where the deviations are all exactly 0 (a constant input) std is not
     differentiable; ndgrad returns the gradient 0 there (a subgradient).
     """
-    return _safe_root(var(x, axis, ddof, keepdims, correction=correction, dtype=dtype), 2)
+    ddof = _degrees_of_freedom(ddof, correction, "std")
+    x = _as_operand(x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    return std_p(x, _axes_of(x, axis, "std"), bool(keepdims), ddof)
 
 
 # ---------------------------------------------- logsumexp and softmaxes
@@ -510,12 +538,6 @@ def log_softmax(x: Any, axis: Any = -1) -> Any:
 
 
 # ------------------------------------------------------------------- norms
-
-
-def _nonzero(v: Any) -> Any:
-    """v with its zeros replaced by 1 (raw values or tensors): a divisor
-    that is safe where the numerator is 0 too."""
-    return where(v == 0, 1, v)
 
 
 def _euclidean_vjp(g, ans, x, axes, keepdims):
