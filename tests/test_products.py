@@ -96,10 +96,14 @@ def test_matmul_rules_fold_stacks_against_a_matrix_into_one_product(monkeypatch)
     x = nd.tensor(x0, requires_grad=True)
     (jac,) = engine.backward([A @ x], [np.eye(4)], inputs=[x])
     np.testing.assert_allclose(np.asarray(jac), A, rtol=1e-12)
-    X, W = rand(6, 5, 3), nd.tensor(rand(3, 2), requires_grad=True)
+    X, W = rand(8, 10, 3), nd.tensor(rand(3, 2), requires_grad=True)
     (X @ W).sum().backward()
-    np.testing.assert_allclose(W.grad.data, X.reshape(-1, 3).T @ np.ones((30, 2)), rtol=1e-12)
+    np.testing.assert_allclose(W.grad.data, X.reshape(-1, 3).T @ np.ones((80, 2)), rtol=1e-12)
     assert calls and all(dims == (2, 2) for dims in calls), calls
+    # A small stack (under 64 rows in all) is one batched product, without the reshapes around it.
+    calls.clear()
+    small = X[:2, :3] @ W
+    assert calls == [(3, 2)] and small.shape == (2, 3, 2)
 
 
 # ------------------------------------------------- dot, inner, outer, ...

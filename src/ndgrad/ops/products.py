@@ -60,9 +60,14 @@ def _dense(x: Any) -> bool:
     return isinstance(x, (xp.ndarray, TensorBase))
 
 
+# Up to this many rows in all, NumPy's own loop over a stack costs no more than
+# one product, and the folding would add two reshape nodes.
+_FOLD_MIN_ROWS = 64
+
+
 def _stack_times_matrix(x: Any, m: Any) -> Any:
     """x (..., p, q) @ m (q, r) as one (P*p, q) @ (q, r) product."""
-    if x.ndim == 2 or not _dense(x):
+    if x.ndim == 2 or not _dense(x) or x.size < _FOLD_MIN_ROWS * x.shape[-1]:
         return matmul_p(x, m)
     q, r = m.shape
     return reshape_p(matmul_p(reshape_p(x, (math.prod(x.shape[:-1]), q)), m), x.shape[:-1] + (r,))
