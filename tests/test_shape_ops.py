@@ -236,6 +236,31 @@ def test_second_derivative_through_stack_and_split():
     np.testing.assert_allclose(h.numpy(), 6 * x.numpy())
 
 
+def test_hessians_through_tile_repeat_pad_and_stack_match_torch():
+    # One primitive each; their rules must differentiate again in both modes.
+    x0 = np.array([[0.3, -1.2, 0.7], [1.1, 0.4, -0.5]])
+    w = np.linspace(-1.0, 1.0, 60).reshape(2, 6, 5)
+    f_nd = lambda x: (
+        (nd.tile(x, (1, 2)) ** 3).sum() * nd.repeat(x, 2, axis=1).prod()
+        + (nd.pad(x, 1) ** 2 * w[0, :4]).sum()
+        + (nd.stack([x, x * x], axis=-1) ** 2).sum()
+    )
+
+    def f_t(x):
+        wt = torch.tensor(w)
+        return (
+            (x.tile((1, 2)) ** 3).sum() * x.repeat_interleave(2, dim=1).prod()
+            + (torch.nn.functional.pad(x, (1, 1, 1, 1)) ** 2 * wt[0, :4]).sum()
+            + (torch.stack([x, x * x], dim=-1) ** 2).sum()
+        )
+
+    want = torch.autograd.functional.hessian(f_t, torch.tensor(x0)).numpy()
+    np.testing.assert_allclose(nd.hessian(f_nd, nd.tensor(x0)).data, want, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        nd.hessian(f_nd, nd.tensor(x0), outer_jacobian_strategy="reverse-mode").data, want, rtol=1e-10, atol=1e-10
+    )
+
+
 def test_forward_mode_through_concatenate_of_two_seeded_tensors():
     from ndgrad.core.forward import new_level, seed, unseed
 

@@ -1,6 +1,6 @@
 """Cases for the shape primitives (reshape, broadcast_to, transpose, concatenate, copy).
 
-Compositions that lower to them (squeeze, moveaxis, tile, the gathering pads...) are
+Compositions that lower to them (squeeze, moveaxis, the gathering pads...) are
 gradchecked in tests/test_shape_ops.py.
 """
 
@@ -17,7 +17,6 @@ CASES = {
     "broadcast_to": [
         case(lambda x: nd.broadcast_to(x, (2, 3, 4)), rand(3, 1)),
         case(lambda x: nd.broadcast_to(x, (2,)), rand()),
-        case(lambda x: nd.tile(x, (2, 1, 3)), rand(2, 1), note="tile"),
     ],
     "transpose": [
         case(lambda x: nd.transpose(x, (2, 0, 1)), rand(2, 3, 4)),
@@ -39,6 +38,17 @@ CASES = {
         case(lambda x: nd.stack([x] * 40, axis=1), rand(2), note="more inputs than one primitive call takes"),
     ],
     "copy": [case(nd.copy, rand(2, 3)), case(nd.copy, rand())],
+    "tile": [
+        case(lambda x: nd.tile(x, (2, 1, 3)), rand(2, 1), note="more reps than axes"),
+        case(lambda x: nd.tile(x, 2), rand(2, 3)),
+        case(lambda x: nd.tile(x, (3,)), rand(), note="0-d"),
+        case(lambda x: nd.tile(x, (1, 1)), rand(1, 2), note="no repetition"),
+    ],
+    "repeat": [
+        case(lambda x: nd.repeat(x, 2, axis=0), rand(2, 3)),
+        case(lambda x: nd.repeat(x, 3), rand(2, 2), note="flattened"),
+        case(lambda x: nd.repeat(x, 2, axis=-1), rand(3, 1)),
+    ],
     "pad": [
         case(lambda x: nd.pad(x, 1), rand(2, 3)),
         case(lambda x: nd.pad(x, ((1, 0), (0, 2)), constant_values=((1, 2), (3, 4))), rand(2, 2), note="fills"),

@@ -465,18 +465,52 @@ def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
 # ------------------------------------------------------------------ repeating
 
 
+def _tile_vjp(g, ans, x, reps, shape):
+    # Each output block is a copy of x: split every axis into (rep, size) and sum the reps.
+    nb = g.ndim - len(reps)
+    padded = (1,) * (len(reps) - len(shape)) + shape
+    split = g.reshape(g.shape[:nb] + tuple(n for r, s in zip(reps, padded, strict=True) for n in (r, s)))
+    return split.sum(axis=tuple(range(nb, split.ndim, 2))).reshape(g.shape[:nb] + shape)
+
+
+def _tile_jvp(t, ans, x, reps, shape):
+    # The axes tile adds in front go after the tangent's batch axes.
+    nb = t.ndim - len(shape)
+    padded = tuple(t.shape[:nb]) + (1,) * (len(reps) - len(shape)) + shape
+    return tile_p(reshape_p(t, padded), reps=(1,) * nb + reps, shape=padded)
+
+
+_tile_vjp.derivative = _tile_jvp.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
+
+# x's shape rides along, so the rules read no value.
+tile_p = primitive("tile", lambda x, reps, shape: xp.tile(x, reps), vjp=_tile_vjp, jvp=_tile_jvp, fresh=True)
+
+
 def tile(x: Any, reps: Any) -> Any:
     """Repeat the whole tensor `reps` times along each axis, like np.tile."""
     x = _operand(x)
     reps = _int_tuple(reps)
-    d = max(len(reps), x.ndim)
-    shape = (1,) * (d - x.ndim) + tuple(x.shape)
-    reps = (1,) * (d - len(reps)) + reps
-    # (a, b) tiled (r, s): view as (1, a, 1, b), broadcast to (r, a, s, b), merge pairs.
-    pairs = tuple(n for s in shape for n in (1, s))
-    spread = tuple(n for r, s in zip(reps, shape, strict=True) for n in (r, s))
-    out = broadcast_to(reshape_p(x, pairs), spread)
-    return reshape_p(out, tuple(r * s for r, s in zip(reps, shape, strict=True)))
+    reps = (1,) * (x.ndim - len(reps)) + reps
+    return tile_p(x, reps=reps, shape=tuple(x.shape))
+
+
+def _repeat_vjp(g, ans, x, repeats, axis):
+    # Output position k along the axis copies input k // repeats: sum each run.
+    at = g.ndim + axis
+    runs = g.reshape(g.shape[:at] + (g.shape[at] // repeats, repeats) + g.shape[at + 1 :])
+    return runs.sum(axis=at + 1)
+
+
+def _repeat_jvp(t, ans, x, repeats, axis):
+    return repeat_p(t, repeats=repeats, axis=axis)
+
+
+_repeat_vjp.derivative = _repeat_jvp.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
+
+# One count for every element; per-element counts gather with `take`.
+repeat_p = primitive(
+    "repeat", lambda x, repeats, axis: xp.repeat(x, repeats, axis=axis), vjp=_repeat_vjp, jvp=_repeat_jvp, fresh=True
+)
 
 
 def repeat(x: Any, repeats: Any, axis: int | None = None) -> Any:
@@ -493,10 +527,7 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> Any:
     n = x.shape[axis]
     if counts.size == 1:
         r = int(counts.reshape(()))
-        shape = tuple(x.shape)
-        expanded = reshape_p(x, shape[: axis + 1] + (1,) + shape[axis + 1 :])
-        spread = broadcast_to(expanded, shape[: axis + 1] + (r,) + shape[axis + 1 :])
-        return reshape_p(spread, shape[:axis] + (n * r,) + shape[axis + 1 :])
+        return repeat_p(x, repeats=r, axis=axis - x.ndim) if r else take(x, xp.zeros(0, dtype=int), axis=axis)
     if counts.shape != (n,):
         raise ShapeError(
             f"repeat: got {counts.size} repeat counts for axis {axis} of size {n} (tensor shape {tuple(x.shape)}); "
