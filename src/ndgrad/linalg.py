@@ -48,8 +48,8 @@ from .core.graph import wrap
 from .core.mode import STATE
 from .ops._axes import normalize_axis
 from .ops.elementwise import where
+from .ops.norms import matrix_norm, norm, vector_norm
 from .ops.products import matmul, matmul_p, outer, tensordot, vecdot
-from .ops.reduce import matrix_norm, norm, vector_norm
 from .ops.reduce import sum as _sum
 from .ops.shape import concatenate, matrix_transpose, stack
 from .ops.shape import diagonal as _diagonal
