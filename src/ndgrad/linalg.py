@@ -48,11 +48,12 @@ from .core.graph import wrap
 from .core.mode import STATE
 from .ops._axes import normalize_axis
 from .ops.elementwise import where
+from .ops.joins import concatenate, stack
 from .ops.norms import matrix_norm, norm, vector_norm
 from .ops.products import matmul, matmul_p, outer, tensordot, vecdot
 from .ops.reduce import sum as _sum
-from .ops.shape import concatenate, matrix_transpose, stack
 from .ops.shape import diagonal as _diagonal
+from .ops.shape import matrix_transpose
 
 __all__ = [
     "inv", "det", "slogdet", "solve", "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv",

@@ -1,4 +1,5 @@
-"""Cases for the shape primitives (reshape, broadcast_to, transpose, concatenate, copy).
+"""Cases for the shape primitives (reshape, broadcast_to, transpose, copy) and
+the joining ones (concatenate, stack, tile, repeat, pad).
 
 Compositions that lower to them (squeeze, moveaxis, the gathering pads...) are
 gradchecked in tests/test_shape_ops.py.

@@ -15,7 +15,7 @@ from .. import autograd, transforms
 from ..backend import xp
 from ..core.graph import TensorBase
 from ..ops import creation
-from ..ops.shape import stack
+from ..ops.joins import stack
 from .expr import Expression
 
 __all__ = ["leaves", "partials", "gradient_at", "jacobian_at", "hessian_at", "Derivatives"]

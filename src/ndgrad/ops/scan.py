@@ -14,6 +14,7 @@ from ..backend import xp
 from ..core import TensorBase, primitive
 from ..core.errors import ShapeError
 from . import index as _index
+from . import joins as _joins
 from . import shape as _shape
 from ._axes import ndim_of, normalize_axis
 from .compare import nondifferentiable
@@ -142,7 +143,7 @@ def _cumulative(scan: Any, x: Any, axis: int | None, dtype: Any, include_initial
     else:
         # The exclusive scan starts with the identity; the full reduction ends it.
         total = sum_p(x, (ax,), True) if scan is cumsum_p else prod_p(x, (ax,), True)
-        out = _shape.concatenate([scan(x, ax, False, True), total], axis=ax)
+        out = _joins.concatenate([scan(x, ax, False, True), total], axis=ax)
     # NumPy scans small integers in the platform integer: cast back to the asked dtype.
     return out if dtype is None else astype(out, dtype, copy=False)
 
@@ -175,7 +176,7 @@ def diff(x: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = 
     if prepend is not None or append is not None:
         parts = [_edge(v, x, ax) for v in (prepend,) if v is not None]
         parts += [x] + [_edge(v, x, ax) for v in (append,) if v is not None]
-        x = _shape.concatenate(parts, axis=ax)
+        x = _joins.concatenate(parts, axis=ax)
     for _ in range(n):
         x = _index.getitem(x, _along(ax, slice(1, None))) - _index.getitem(x, _along(ax, slice(None, -1)))
     return x

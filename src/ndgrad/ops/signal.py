@@ -8,8 +8,9 @@ from ..backend import xp
 from ..core.errors import ShapeError
 from .compare import nondifferentiable
 from .index import getitem
+from .joins import pad
 from .products import matmul
-from .shape import flip, pad
+from .shape import flip
 
 __all__ = ["convolve", "correlate", "interp"]
 
