@@ -26,7 +26,6 @@ from .reduce import (
     _dropped_shape,
     _keep_axes,
     _nonzero,
-    _safe_root,
     _sum,
     _value,
     kept_shape,
@@ -56,6 +55,16 @@ euclidean_p = primitive(
     jvp=_euclidean_jvp,
     fresh=True,
 )
+
+
+def _safe_root(s: Any, p: float) -> Any:
+    """s ** (1/p) whose gradient at s == 0 is 0 instead of inf or nan.
+
+    The root is not differentiable at 0; 0 is a subgradient of every norm
+    there, and it is what PyTorch returns.
+    """
+    at_zero = s == 0
+    return where(at_zero, 0, where(at_zero, 1, s) ** (1 / p))
 
 
 def _abs_power_sum(x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:

@@ -25,7 +25,7 @@ from . import shape as _shape
 from ._axes import ndim_of, normalize_axes
 from .compare import nondifferentiable
 from .complex_parts import conj, is_complex, real
-from .elementwise import astype, exp, sqrt, where
+from .elementwise import astype, exp, where
 
 __all__ = [
     "sum",
@@ -388,18 +388,6 @@ def var(
     if dtype is not None:
         x = astype(x, dtype)
     return var_p(x, _axes_of(x, axis, "var"), bool(keepdims), ddof)
-
-
-def _safe_root(s: Any, p: float) -> Any:
-    """s ** (1/p) whose gradient at s == 0 is 0 instead of inf or nan.
-
-    The root is not differentiable at 0; 0 is a subgradient of every norm
-    there, and it is what PyTorch returns.
-    """
-    at_zero = s == 0
-    safe = where(at_zero, 1, s)
-    root = sqrt(safe) if p == 2 else safe ** (1 / p)
-    return where(at_zero, 0, root)
 
 
 def _std_vjp(g, ans, x, axes, keepdims, ddof):
