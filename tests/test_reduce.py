@@ -281,6 +281,13 @@ def test_prod_gradient_with_one_zero_is_the_product_of_the_others():
     assert g.tolist() == [0.0, 6.0, 0.0]
 
 
+def test_prod_gradient_survives_where_the_product_underflows():
+    # The product is 0 in float64, but each product of the others is not:
+    # dividing the product by x would give 0 where the answer is 1.
+    g = grad_of(lambda x: nd.prod(x), np.array([1e-200, 1e-200, 1e200]))
+    np.testing.assert_allclose(g, [1.0, 1.0, 0.0], rtol=1e-15)  # 1e-400 is 0 in float64 too
+
+
 def test_prod_over_several_axes_with_zeros():
     x0 = rand(2, 3, 4)
     x0[0, 1, 2] = 0.0

@@ -266,15 +266,26 @@ def _products_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     kept = [i for i in range(n) if i - n not in axes]
     reduced = [i for i in range(n) if i - n in axes]
     perm = tuple(kept + reduced)
-    moved = _shape.transpose_p(x, perm) if perm != tuple(range(n)) else x
-    lead = tuple(shape[i] for i in kept)
-    flat = _shape.reshape_p(moved, lead + (math.prod(shape[i] for i in reduced),))
+    moved_shape = tuple(shape[i] for i in perm)
+    flat_shape = moved_shape[: len(kept)] + (math.prod(moved_shape[len(kept) :]),)
+    inverse = None if perm == tuple(range(n)) else tuple(sorted(range(n), key=perm.__getitem__))
+    if type(x) is xp.ndarray:  # raw values (a first-order rule): the scans written straight into one array
+        others = _others_along_last(x.transpose(perm).reshape(flat_shape)).reshape(moved_shape)
+        return others if inverse is None else others.transpose(inverse)
+    flat = _shape.reshape_p(x if inverse is None else _shape.transpose_p(x, perm), flat_shape)
     others = _scan.cumprod_p(flat, -1, False, True) * _scan.cumprod_p(flat, -1, True, True)
-    others = _shape.reshape_p(others, lead + tuple(shape[i] for i in reduced))
-    if perm == tuple(range(n)):
-        return others
-    inverse = tuple(sorted(range(n), key=perm.__getitem__))
-    return _shape.transpose_p(others, inverse)
+    others = _shape.reshape_p(others, moved_shape)
+    return others if inverse is None else _shape.transpose_p(others, inverse)
+
+
+def _others_along_last(flat: Any) -> Any:
+    """Each element's product of the others along the last axis of an array:
+    the exclusive prefix products, times the exclusive suffix products."""
+    others = xp.ones_like(flat)
+    xp.multiply.accumulate(flat[..., :-1], -1, out=others[..., 1:])
+    suffix = xp.multiply.accumulate(flat[..., :0:-1], -1)
+    others[..., :-1] *= suffix[..., ::-1]
+    return others
 
 
 def _prod_vjp(g, ans, x, axis, keepdims):

@@ -32,23 +32,27 @@ def _along(axis: int, index: slice) -> tuple:
     return (Ellipsis, index) + (slice(None),) * (-1 - axis)
 
 
-def _scan(fn: Any, identity: int, x: Any, axis: int, reverse: bool, exclusive: bool) -> Any:
-    """A cumulative scan along `axis`: from the end if `reverse`; shifted by
+_BACKWARD = slice(None, None, -1)
+
+
+def _scan(ufunc: Any, identity: int, x: Any, axis: int, reverse: bool, exclusive: bool) -> Any:
+    """A cumulative scan along `axis` (`ufunc.accumulate`, which promotes
+    small integers as np.cumsum does): from the end if `reverse`; shifted by
     one (starting at `identity`, leaving the last element out) if `exclusive`."""
     if reverse:
-        x = xp.flip(x, axis)
-    y = fn(x, axis=axis)
+        x = x[_along(axis, _BACKWARD)]
+    y = ufunc.accumulate(x, axis)
     if exclusive:
         shifted = xp.empty_like(y)
         shifted[_along(axis, slice(1, None))] = y[_along(axis, slice(None, -1))]
         shifted[_along(axis, slice(0, 1))] = identity
         y = shifted
-    return xp.flip(y, axis) if reverse else y
+    return y[_along(axis, _BACKWARD)] if reverse else y
 
 
 cumsum_p = primitive(
     "cumsum",
-    lambda x, axis, reverse, exclusive: _scan(xp.cumsum, 0, x, axis, reverse, exclusive),
+    lambda x, axis, reverse, exclusive: _scan(xp.add, 0, x, axis, reverse, exclusive),
     # Each input element feeds the outputs after it: the VJP scans the other way.
     vjp=lambda g, ans, x, axis, reverse, exclusive: cumsum_p(g, axis, not reverse, exclusive),
     jvp=lambda t, ans, x, axis, reverse, exclusive: cumsum_p(t, axis, reverse, exclusive),
@@ -63,7 +67,7 @@ def _zero_masks(zero: Any, axis: int, reverse: bool, every: bool) -> Iterator[An
     the first mask; higher-order rules (tensor mode) need them all to keep
     the cross terms between zeros.
     """
-    rank = _scan(xp.cumsum, 0, zero.astype(xp.intp), axis, reverse, False)
+    rank = _scan(xp.add, 0, zero.astype(xp.intp), axis, reverse, False)
     last = int(rank.max()) if every and rank.size else 1
     for m in range(1, last + 1):
         yield zero & (rank == m)
@@ -97,7 +101,7 @@ def _cumprod_jvp(t, ans, x, axis, reverse, exclusive):
 
 cumprod_p = primitive(
     "cumprod",
-    lambda x, axis, reverse, exclusive: _scan(xp.cumprod, 1, x, axis, reverse, exclusive),
+    lambda x, axis, reverse, exclusive: _scan(xp.multiply, 1, x, axis, reverse, exclusive),
     vjp=_cumprod_vjp,
     jvp=_cumprod_jvp,
 )
