@@ -118,6 +118,8 @@ COMPOSED = [
     ("inner", lambda m, a, b: m.inner(a, b), (2, 3), (4, 3)),
     ("inner 1-D", lambda m, a, b: m.inner(a, b), (3,), (3,)),
     ("outer", lambda m, a, b: m.outer(a, b), (2, 3), (4,)),
+    ("outer, b 2-D", lambda m, a, b: m.outer(a, b), (3,), (2, 2)),
+    ("outer, b 0-d", lambda m, a, b: m.outer(a, b), (3,), ()),
     ("tensordot int", lambda m, a, b: m.tensordot(a, b, 2), (2, 3, 4), (3, 4, 5)),
     ("tensordot 0", lambda m, a, b: m.tensordot(a, b, 0), (2,), (3,)),
     ("tensordot pairs", lambda m, a, b: m.tensordot(a, b, ([1, 0], [0, 2])), (2, 3, 4), (3, 5, 2)),

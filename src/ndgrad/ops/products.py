@@ -252,7 +252,8 @@ def inner(a: Any, b: Any, /) -> Any:
 def outer(a: Any, b: Any, /) -> Any:
     """out[i, j] = a.ravel()[i] * b.ravel()[j]."""
     a, b = _as_operand(a), _as_operand(b)
-    return reshape_p(a, (a.size, 1)) * reshape_p(b, (1, b.size))
+    # A column times a row; a vector b already broadcasts as the row.
+    return reshape_p(a, (a.size, 1)) * (b if b.ndim == 1 else reshape_p(b, (b.size,)))
 
 
 def _tensordot_axes(axes: Any, na: int, nb: int) -> tuple[list[int], list[int]]:
