@@ -1,4 +1,4 @@
-"""Cases for the shape primitives (reshape, broadcast_to, transpose, copy) and
+"""Cases for the shape primitives (reshape, broadcast_to, transpose, copy, trace) and
 the joining ones (concatenate, stack, tile, repeat, pad).
 
 Compositions that lower to them (squeeze, moveaxis, the gathering pads...) are
@@ -39,6 +39,11 @@ CASES = {
         case(lambda x: nd.stack([x] * 40, axis=1), rand(2), note="more inputs than one primitive call takes"),
     ],
     "copy": [case(nd.copy, rand(2, 3)), case(nd.copy, rand())],
+    "trace": [
+        case(nd.trace, rand(3, 4)),
+        case(lambda x: nd.trace(x, 1, 2, 0), rand(3, 2, 4), note="axes swapped, an offset"),
+        case(lambda x: nd.trace(x, -1), rand(1, 3), note="size 1, a negative offset"),
+    ],
     "tile": [
         case(lambda x: nd.tile(x, (2, 1, 3)), rand(2, 1), note="more reps than axes"),
         case(lambda x: nd.tile(x, 2), rand(2, 3)),

@@ -1,12 +1,12 @@
 """Shape operations.
 
-Three primitives (reshape, broadcast_to, transpose) and a differentiable
-copy; the rest here is composed from them and from the indexing primitives:
-squeeze/expand_dims/flatten are reshapes, swapaxes/moveaxis transposes, flip
-and diagonal are indexing, tril/triu a `where`.  Joining, splitting,
-repeating and padding live in `joins.py`.  Public functions normalise axes
-to negative ints, so the rules let leading batch axes of cotangents and
-tangents ride along.
+Three primitives (reshape, broadcast_to, transpose), a differentiable copy,
+and trace (one node, as a sum of the diagonal would be two); the rest here
+is composed from them and from the indexing primitives: squeeze/expand_dims/
+flatten are reshapes, swapaxes/moveaxis transposes, flip and diagonal are
+indexing, tril/triu a `where`.  Joining, splitting, repeating and padding
+live in `joins.py`.  Public functions normalise axes to negative ints, so
+the rules let leading batch axes of cotangents and tangents ride along.
 """
 
 from __future__ import annotations
@@ -307,11 +307,45 @@ def _diagonal_index(shape: tuple, offset: int) -> Index:
     return Index(shape, (Ellipsis, r, c), unique=True)
 
 
-def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
-    """Sum of the diagonal."""
-    from .reduce import sum as _sum
+def _trace_vjp(g, ans, x, offset, axis1, axis2, shape):
+    # g back on the diagonal: g with the two axes as size 1, times an eye there.
+    kept = tuple(1 if i in (axis1, axis2) else n for i, n in enumerate(shape, -len(shape)))
+    g = reshape_p(g, g.shape[: g.ndim - len(shape) + 2] + kept)
+    return g * _diagonal_mask(shape, offset, axis1, axis2, g.dtype)
 
-    return _sum(diagonal(x, offset, axis1, axis2), axis=-1)
+
+@functools.lru_cache(maxsize=256)
+def _diagonal_mask(shape: tuple, offset: int, axis1: int, axis2: int, dtype: Any) -> Any:
+    """Ones at (i, i + offset) on the (axis1, axis2) planes of `shape`, and
+    size 1 along every other axis (read-only, shared)."""
+    eye = xp.eye(shape[axis1], shape[axis2], offset, dtype=dtype)
+    mask = (eye if axis1 < axis2 else eye.T).reshape(
+        tuple(n if i in (axis1, axis2) else 1 for i, n in enumerate(shape, -len(shape)))
+    )
+    mask.flags.writeable = False
+    return mask
+
+
+# The input's shape rides along as a constant: the rules read neither x nor the output.
+trace_p = primitive(
+    "trace",
+    lambda x, offset, axis1, axis2, shape: x.trace(offset, axis1, axis2),
+    vjp=_trace_vjp,
+    jvp=lambda t, ans, x, offset, axis1, axis2, shape: trace_p(t, offset, axis1, axis2, shape),
+    fresh=True,
+)
+
+
+def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """Sum of the diagonal of the (axis1, axis2) planes, like np.trace."""
+    x = _operand(x)
+    n = x.ndim
+    if n < 2:
+        raise ShapeError(f"trace: needs at least 2 axes, got shape {tuple(x.shape)}")
+    a1, a2 = (normalize_axis(int(a), n, "trace") % n - n for a in (axis1, axis2))
+    if a1 == a2:
+        raise ShapeError(f"trace: axis1 and axis2 must differ, both are {a1 + n}")
+    return trace_p(x, int(offset), a1, a2, tuple(x.shape))
 
 
 def _triangle(x: Any, keep_lower: bool, k: int, op: str) -> Any:
