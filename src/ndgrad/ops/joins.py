@@ -341,6 +341,9 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
     and 'wrap' repeat the tensor's own elements (and pass gradient back to them).
     """
     x = _operand(x)
+    if mode == "constant" and type(pad_width) is int and pad_width >= 0 and type(constant_values) in (int, float):
+        # The commonest spelling, nd.pad(x, 1): the same pair for every axis.
+        return pad_p(x, widths=((pad_width, pad_width),) * x.ndim, fills=((constant_values, constant_values),) * x.ndim)
     widths = _pairs(pad_width, x.ndim, "pad_width")
     if widths.dtype.kind not in "iu" or (widths < 0).any():
         raise ValueError(f"pad: pad_width must be non-negative integers, got {xp.asarray(pad_width).tolist()}")
@@ -366,9 +369,20 @@ def _inside(widths: tuple) -> tuple:
     return (Ellipsis,) + tuple(slice(before, -after if after else None) for before, after in widths)
 
 
+# Up to this many elements, zeroing the whole output and then writing the
+# values costs less than writing each pad on its own (beyond, the extra pass
+# over memory costs more).
+_ZERO_FIRST_MAX = 1 << 14
+
+
 def _pad_impl(x, widths, fills):
-    # Axis by axis, each pad spanning the others' pads too, as np.pad fills them.
     shape = tuple(n + before + after for n, (before, after) in zip(xp.shape(x), widths, strict=True))
+    # (An integer 0 only: a float fill may be -0.0, which zeros would not give.)
+    if math.prod(shape) <= _ZERO_FIRST_MAX and all(type(f) is int and f == 0 for pair in fills for f in pair):
+        out = xp.zeros(shape, dtype=xp.result_type(x))
+        out[_inside(widths)] = x
+        return out
+    # Axis by axis, each pad spanning the others' pads too, as np.pad fills them.
     out = xp.empty(shape, dtype=xp.result_type(x))
     for d, ((before, after), (fill_before, fill_after)) in enumerate(zip(widths, fills, strict=True)):
         lead = (slice(None),) * d
