@@ -390,6 +390,8 @@ def test_out_of_bounds_int_names_axis_size_and_index():
 def test_out_of_bounds_array_names_the_bad_index():
     with pytest.raises(IndexError, match=r"index -6 is out of bounds for axis 2 with size 5"):
         nd.tensor(X)[:, :, [0, -6]]
+    with pytest.raises(IndexError, match=r"index 4 is out of bounds for axis 0 with size 4"):
+        nd.tensor(X)[[0, 4]]  # one array alone: the short path checks bounds too
 
 
 def test_mask_of_the_wrong_shape_is_explained():

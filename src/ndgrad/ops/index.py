@@ -61,6 +61,13 @@ class Index:
             return
         key = tuple(_convert(e) for e in entries)
         self.key = key
+        first = key[0] if len(key) == 1 and shape else None
+        if type(first) is xp.ndarray and first.dtype.kind in "iu":
+            # Fast path for one integer array (x[idx], rows picked along the first axis).
+            _check_array(first, 0, shape, key)
+            self.out_shape = first.shape + shape[1:]
+            self.adv_ndim, self.adv_first, self.accumulate = first.ndim, False, first.size > 1 and not unique
+            return
         _analyse(self, key, unique)
 
     def gather(self, x: Any) -> Any:
