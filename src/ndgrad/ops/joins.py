@@ -91,9 +91,18 @@ def _stack_jvp(i: int) -> Any:
     return rule
 
 
+def _stack_impl(*xs, axis):
+    # What np.stack does, without its Python-level checks (stack() made them):
+    # each input given the new size-1 axis, then joined along it.
+    shape = xs[0].shape
+    at = len(shape) + axis + 1
+    expanded = shape[:at] + (1,) + shape[at:]
+    return xp.concatenate([x.reshape(expanded) for x in xs], axis=axis)
+
+
 # One node (the inputs given a size-1 axis and joined would be one more per input).
 stack_p = primitive(
-    "stack", lambda *xs, axis: xp.stack(xs, axis=axis),
+    "stack", _stack_impl,
     vjp=[_stack_vjp(i) for i in range(_MAX_CONCAT_ARGS)],
     jvp=[_stack_jvp(i) for i in range(_MAX_CONCAT_ARGS)],
 )
