@@ -47,6 +47,7 @@ def _reshape_vjp(g, ans, x, shape):
 
 _reshape_vjp.derivative = _reads_no_saved_values  # type: ignore[attr-defined]
 
+
 # The array methods cost a fifth of NumPy's function wrappers on small arrays;
 # anything else (a NumPy scalar, a structured batch) takes the function.
 def _reshape_impl(x, shape):
