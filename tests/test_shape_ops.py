@@ -336,6 +336,10 @@ def test_other_errors():
         nd.swapaxes(nd.tensor(M), 0, 2)
     with pytest.raises(ShapeError, match="axis1 and axis2 must differ"):
         nd.diagonal(nd.tensor(M), 0, 1, -1)
+    with pytest.raises(ShapeError, match="trace: axis1 and axis2 must differ"):
+        nd.trace(nd.tensor(M), 0, 0, -2)
+    with pytest.raises(ShapeError, match=r"trace: needs at least 2 axes, got shape \(6,\)"):
+        nd.trace(nd.tensor(V))
     with pytest.raises(ValueError, match="pad_width"):
         nd.pad(nd.tensor(A), ((1, 1), (2, 2)))
     with pytest.raises(ValueError, match="mode"):

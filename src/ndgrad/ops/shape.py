@@ -296,15 +296,22 @@ def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """The diagonal of the (axis1, axis2) planes, as the last axis, like np.diagonal."""
     x = _operand(x)
     n = x.ndim
-    if n < 2:
-        raise ShapeError(f"diagonal: needs at least 2 axes, got shape {tuple(x.shape)}")
-    a1, a2 = (normalize_axis(int(a), n, "diagonal") % n for a in (axis1, axis2))
-    if a1 == a2:
-        raise ShapeError(f"diagonal: axis1 and axis2 must differ, both are {a1}")
+    a1, a2 = _plane_axes(tuple(x.shape), axis1, axis2, "diagonal")
     # Move the two axes to the end, then pick (i, i + offset) pairs there.
     order = tuple(a for a in range(n) if a not in (a1, a2)) + (a1, a2)
     moved = x if order == tuple(range(n)) else transpose_p(x, order)
     return getitem_p(moved, index=_diagonal_index(tuple(moved.shape), int(offset)))
+
+
+def _plane_axes(shape: tuple, axis1: Any, axis2: Any, op: str) -> tuple[int, int]:
+    """The two distinct axes (non-negative) of the planes diagonal and trace read."""
+    n = len(shape)
+    if n < 2:
+        raise ShapeError(f"{op}: needs at least 2 axes, got shape {shape}")
+    a1, a2 = (normalize_axis(int(a), n, op) % n for a in (axis1, axis2))
+    if a1 == a2:
+        raise ShapeError(f"{op}: axis1 and axis2 must differ, both are {a1}")
+    return a1, a2
 
 
 @functools.lru_cache(maxsize=256)  # an Index takes longer to analyse than the op takes to run
@@ -351,12 +358,8 @@ def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """Sum of the diagonal of the (axis1, axis2) planes, like np.trace."""
     x = _operand(x)
     n = x.ndim
-    if n < 2:
-        raise ShapeError(f"trace: needs at least 2 axes, got shape {tuple(x.shape)}")
-    a1, a2 = (normalize_axis(int(a), n, "trace") % n - n for a in (axis1, axis2))
-    if a1 == a2:
-        raise ShapeError(f"trace: axis1 and axis2 must differ, both are {a1 + n}")
-    return trace_p(x, int(offset), a1, a2, tuple(x.shape))
+    a1, a2 = _plane_axes(tuple(x.shape), axis1, axis2, "trace")
+    return trace_p(x, int(offset), a1 - n, a2 - n, tuple(x.shape))
 
 
 def _triangle(x: Any, keep_lower: bool, k: int, op: str) -> Any:
